@@ -1,0 +1,3 @@
+from sollhaben.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,103 @@
+"""Record every change of master data in the audit log (who, when, field, old → new).
+
+Installed as an `after_flush` listener on the session factory, so no service can forget it:
+inserts, updates and deletes of the audited tables write AuditEntry rows in the same transaction.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session, sessionmaker
+
+from sollhaben.persistence.base import utcnow
+from sollhaben.persistence.models import AuditEntry
+
+AUDITED_TABLES = {
+    "organization", "bank_account", "unit", "person", "person_bank_account", "person_role",
+    "household", "household_membership", "follow_up",
+}
+_SKIPPED_COLUMNS = {"version", "created_at", "updated_at"}
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _organization_id(obj) -> int | None:
+    if obj.__tablename__ == "organization":
+        return obj.id
+    return getattr(obj, "organization_id", None)
+
+
+_OWNERS = {
+    "person_bank_account": ("person", "person_id"),
+    "person_role": ("person", "person_id"),
+    "household_membership": ("household", "household_id"),
+    "bank_account": ("organization", "organization_id"),
+}
+
+
+def _rows_for(obj, action: str, user: str) -> list[dict]:
+    state = inspect(obj)
+    record_id = state.identity[0] if state.identity else obj.id
+    owner_table, owner_key = _OWNERS.get(obj.__tablename__, (obj.__tablename__, "id"))
+    owner_id = record_id if owner_key == "id" else getattr(obj, owner_key)
+    if owner_id is None:  # a child removed from its parent's collection has lost its key
+        owner_id = state.committed_state.get(owner_key) or record_id
+    base = {
+        "organization_id": _organization_id(obj),
+        "table_name": obj.__tablename__,
+        "record_id": record_id,
+        "owner_table": owner_table,
+        "owner_id": owner_id,
+        "action": action,
+        "changed_by": user,
+        "changed_at": utcnow(),
+    }
+    rows = []
+    for column in state.mapper.column_attrs:
+        name = column.key
+        if name in _SKIPPED_COLUMNS or name == "id":
+            continue
+        if action == "update":
+            history = state.attrs[name].history
+            if not history.has_changes():
+                continue
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            if _text(old) == _text(new):
+                continue
+            rows.append({**base, "field": name, "old_value": _text(old), "new_value": _text(new)})
+        elif action == "insert":
+            value = getattr(obj, name)
+            if value not in (None, "", [], {}):
+                rows.append({**base, "field": name, "old_value": None, "new_value": _text(value)})
+    if action == "delete":
+        rows.append({**base, "field": "", "old_value": None, "new_value": None})
+    return rows
+
+
+def _after_flush(session: Session, _context) -> None:
+    user = session.info.get("user", "system")
+    rows: list[dict] = []
+    for obj in session.new:
+        if getattr(obj, "__tablename__", None) in AUDITED_TABLES:
+            rows.extend(_rows_for(obj, "insert", user))
+    for obj in session.dirty:
+        if getattr(obj, "__tablename__", None) in AUDITED_TABLES and session.is_modified(obj):
+            rows.extend(_rows_for(obj, "update", user))
+    for obj in session.deleted:
+        if getattr(obj, "__tablename__", None) in AUDITED_TABLES:
+            rows.extend(_rows_for(obj, "delete", user))
+    if rows:
+        session.connection().execute(insert(AuditEntry.__table__), rows)
+
+
+def install(sessions: sessionmaker) -> None:
+    if not event.contains(sessions, "after_flush", _after_flush):
+        event.listen(sessions, "after_flush", _after_flush)

@@ -1,0 +1,283 @@
+"""Ledger core use cases: accounts, postings, payments with allocation, reversal, statements."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sollhaben.domain.errors import NotFoundError, ValidationError
+from sollhaben.domain.ledger import OpenItem, PostingSource, propose_allocation
+from sollhaben.domain.money import Money
+from sollhaben.domain.months import Month
+from sollhaben.persistence.database import Database
+from sollhaben.persistence.models import Account, Allocation, Organization, Person, Posting
+from sollhaben.services.dto import AccountDTO, PostingDTO, StatementDTO, StatementLine
+from sollhaben.services.unit_of_work import unit_of_work
+
+
+@dataclass(frozen=True)
+class NewPosting:
+    """A receivable (positive) or credit (negative) to post."""
+
+    account_id: int
+    booking_date: date
+    category: str
+    amount: Money
+    text: str = ""
+    value_month: Month | None = None
+    due_date: date | None = None
+    source: PostingSource = PostingSource.MANUAL
+    source_id: int | None = None
+    reference: str = ""
+    detail: dict | None = None
+    idempotency_key: str | None = None
+
+
+def _user(session: Session) -> str:
+    return session.info.get("user", "system")
+
+
+def _account_dto(account: Account, holder_name: str) -> AccountDTO:
+    return AccountDTO(account.id, account.holder_id, holder_name, account.key, account.number,
+                      account.label, account.currency)
+
+
+def _lock_account(session: Session, account_id: int) -> Account:
+    """Serialize allocations per account: two clerks cannot over-allocate the same item."""
+    account = session.scalar(select(Account).where(Account.id == account_id).with_for_update())
+    if account is None:
+        raise NotFoundError(f"Konto {account_id} gibt es nicht.")
+    return account
+
+
+def open_account(db: Database, organization_id: int, holder_id: int, key: str = "main",
+                 label: str = "", module: str = "", parent_id: int | None = None) -> AccountDTO:
+    """Return the holder's account with this key, creating it on first use."""
+    with unit_of_work(db) as session:
+        holder = session.get(Person, holder_id)
+        org = session.get(Organization, organization_id)
+        if holder is None or org is None or holder.organization_id != organization_id:
+            raise NotFoundError("Kontoinhaber gibt es in dieser Organisation nicht.")
+        name = f"{holder.last_name}, {holder.first_name}" if holder.first_name else holder.last_name
+        account = session.scalar(select(Account).where(
+            Account.organization_id == organization_id, Account.holder_id == holder_id, Account.key == key))
+        if account is None:
+            account = Account(organization_id=organization_id, holder_id=holder_id, key=key, label=label,
+                              module=module, parent_id=parent_id, currency=org.currency)
+            session.add(account)
+            session.flush()
+            account.number = f"{holder_id:06d}-{account.id:04d}" if key != "main" else f"{holder_id:06d}"
+        return _account_dto(account, name)
+
+
+def _insert_posting(session: Session, posting: NewPosting, currency: str) -> Posting:
+    if posting.amount.minor == 0:
+        raise ValidationError("Betrag: Eine Buchung über 0.00 gibt es nicht.", "amount")
+    if posting.amount.currency.value != currency:
+        raise ValidationError(f"Betrag: Das Konto führt {currency}, nicht {posting.amount.currency.value}.", "amount")
+    if not posting.category.strip():
+        raise ValidationError("Kategorie: Bitte eine Kategorie angeben.", "category")
+    row = Posting(
+        account_id=posting.account_id, booking_date=posting.booking_date, value_month=posting.value_month,
+        due_date=posting.due_date, category=posting.category, amount_minor=posting.amount.minor,
+        currency=currency, source=posting.source.value, source_id=posting.source_id,
+        reference=posting.reference, text=posting.text[:200], detail=posting.detail or {},
+        idempotency_key=posting.idempotency_key, created_by=_user(session))
+    session.add(row)
+    session.flush()
+    return row
+
+
+def post(db: Database, posting: NewPosting) -> int:
+    """Post one receivable or credit; returns its id. A credit stays unallocated (see book_payment)."""
+    with unit_of_work(db) as session:
+        account = _lock_account(session, posting.account_id)
+        return _insert_posting(session, posting, account.currency).id
+
+
+def _allocated(session: Session, column, ids: list[int]) -> dict[int, int]:
+    if not ids:
+        return {}
+    rows = session.execute(select(column, func.sum(Allocation.amount_minor))
+                           .where(column.in_(ids)).group_by(column))
+    return {pid: int(total) for pid, total in rows}
+
+
+def _open_items(session: Session, account_id: int) -> list[tuple[Posting, int]]:
+    items = session.scalars(select(Posting).where(Posting.account_id == account_id, Posting.amount_minor > 0)
+                            .order_by(Posting.due_date, Posting.id)).all()
+    allocated = _allocated(session, Allocation.item_id, [p.id for p in items])
+    return [(p, p.amount_minor - allocated.get(p.id, 0)) for p in items
+            if p.amount_minor - allocated.get(p.id, 0) > 0]
+
+
+def _allocate(session: Session, credit: Posting, item: Posting, amount: int) -> None:
+    if amount == 0:
+        return
+    session.add(Allocation(credit_id=credit.id, item_id=item.id, amount_minor=amount, created_by=_user(session)))
+
+
+def book_payment(db: Database, account_id: int, booking_date: date, amount: Money, text: str = "Zahlung",
+                 allocations: list[tuple[int, Money]] | None = None, source: PostingSource = PostingSource.PAYMENT,
+                 reference: str = "", idempotency_key: str | None = None) -> int:
+    """Book a receipt and allocate it: as given by the clerk, else by the proposal (oldest first).
+    What is not allocated stays as credit balance on the account."""
+    if amount.minor <= 0:
+        raise ValidationError("Betrag: Eine Zahlung muss grösser als 0.00 sein.", "amount")
+    with unit_of_work(db) as session:
+        account = _lock_account(session, account_id)
+        open_items = {p.id: (p, open_minor) for p, open_minor in _open_items(session, account_id)}
+        if allocations is None:
+            plan = propose_allocation(amount.minor, [OpenItem(p.id, p.due_date, p.category, o)
+                                                     for p, o in open_items.values()])
+        else:
+            plan = [(item_id, part.minor) for item_id, part in allocations]
+        _check_plan(plan, open_items, amount.minor)
+        credit = _insert_posting(session, NewPosting(
+            account_id=account_id, booking_date=booking_date, category="PAYMENT", amount=-amount, text=text,
+            source=source, reference=reference, idempotency_key=idempotency_key), account.currency)
+        for item_id, part in plan:
+            _allocate(session, credit, open_items[item_id][0], part)
+        return credit.id
+
+
+def _check_plan(plan: list[tuple[int, int]], open_items: dict, credit_minor: int) -> None:
+    total = 0
+    for item_id, part in plan:
+        if item_id not in open_items:
+            raise ValidationError(f"Zuordnung: Posten {item_id} ist auf diesem Konto nicht offen.", "allocations")
+        if part <= 0:
+            raise ValidationError("Zuordnung: Zugeordnete Beträge müssen grösser als 0.00 sein.", "allocations")
+        if part > open_items[item_id][1]:
+            raise ValidationError(f"Zuordnung: Posten {item_id} ist nur noch mit "
+                                  f"{Money(open_items[item_id][1], open_items[item_id][0].currency)} offen.",
+                                  "allocations")
+        total += part
+    if total > credit_minor:
+        raise ValidationError("Zuordnung: Es ist mehr zugeordnet als gezahlt wurde.", "allocations")
+
+
+def reverse(db: Database, posting_id: int, booking_date: date, text: str = "") -> int:
+    """Reverse a posting with a counter-posting that names it. Allocations that touched the
+    original are released first; then original and reversal settle each other."""
+    with unit_of_work(db) as session:
+        original = session.get(Posting, posting_id)
+        if original is None:
+            raise NotFoundError(f"Buchung {posting_id} gibt es nicht.")
+        account = _lock_account(session, original.account_id)
+        if original.reverses_id is not None:
+            raise ValidationError("Storno: Eine Stornobuchung kann nicht storniert werden.", "posting")
+        if session.scalar(select(Posting.id).where(Posting.reverses_id == posting_id)) is not None:
+            raise ValidationError("Storno: Diese Buchung ist bereits storniert.", "posting")
+        column, other = ((Allocation.item_id, "credit_id") if original.amount_minor > 0
+                         else (Allocation.credit_id, "item_id"))
+        pairs = session.execute(select(getattr(Allocation, other), func.sum(Allocation.amount_minor))
+                                .where(column == posting_id).group_by(getattr(Allocation, other))).all()
+        user = _user(session)
+        for partner_id, amount in pairs:
+            if amount:
+                credit_id, item_id = ((partner_id, posting_id) if original.amount_minor > 0
+                                      else (posting_id, partner_id))
+                session.add(Allocation(credit_id=credit_id, item_id=item_id, amount_minor=-int(amount), created_by=user))
+        reversal = _insert_posting(session, NewPosting(
+            account_id=original.account_id, booking_date=booking_date, category=original.category,
+            amount=Money(-original.amount_minor, original.currency),
+            text=text or f"Storno: {original.text}"[:200], value_month=original.value_month,
+            due_date=original.due_date, source=PostingSource.REVERSAL, detail={"reverses": posting_id}),
+            account.currency)
+        reversal.reverses_id = posting_id
+        session.flush()
+        credit, item = (reversal, original) if original.amount_minor > 0 else (original, reversal)
+        _allocate(session, credit, item, abs(original.amount_minor))
+        return reversal.id
+
+
+def allocate(db: Database, credit_id: int, item_id: int, amount: Money) -> None:
+    """Allocate unallocated credit to an open item of the same account (manual change)."""
+    with unit_of_work(db) as session:
+        credit, item = session.get(Posting, credit_id), session.get(Posting, item_id)
+        if credit is None or item is None or credit.account_id != item.account_id:
+            raise ValidationError("Zuordnung: Gutschrift und Posten gehören nicht zum selben Konto.", "allocations")
+        _lock_account(session, credit.account_id)
+        if credit.amount_minor >= 0 or item.amount_minor <= 0:
+            raise ValidationError("Zuordnung: Nur Gutschriften können offenen Posten zugeordnet werden.", "allocations")
+        rest = -credit.amount_minor - _allocated(session, Allocation.credit_id, [credit_id]).get(credit_id, 0)
+        open_minor = item.amount_minor - _allocated(session, Allocation.item_id, [item_id]).get(item_id, 0)
+        if amount.minor <= 0 or amount.minor > min(rest, open_minor):
+            raise ValidationError(f"Zuordnung: höchstens {Money(min(rest, open_minor), credit.currency)} möglich.",
+                                  "allocations")
+        _allocate(session, credit, item, amount.minor)
+
+
+def _posting_dtos(session: Session, postings: list[Posting]) -> list[PostingDTO]:
+    ids = [p.id for p in postings]
+    to_item = _allocated(session, Allocation.item_id, ids)
+    from_credit = _allocated(session, Allocation.credit_id, ids)
+    reversed_by = dict(session.execute(select(Posting.reverses_id, Posting.id)
+                                       .where(Posting.reverses_id.in_(ids))).all()) if ids else {}
+    result = []
+    for p in postings:
+        if p.amount_minor > 0:
+            open_minor = p.amount_minor - to_item.get(p.id, 0)
+        else:
+            open_minor = -p.amount_minor - from_credit.get(p.id, 0)
+        result.append(PostingDTO(p.id, p.booking_date, p.value_month, p.due_date, p.category,
+                                 Money(p.amount_minor, p.currency), p.source, p.text, p.reverses_id,
+                                 reversed_by.get(p.id), Money(open_minor, p.currency)))
+    return result
+
+
+def get_account(db: Database, account_id: int) -> AccountDTO:
+    with unit_of_work(db) as session:
+        row = session.execute(select(Account, Person.last_name, Person.first_name)
+                              .join(Person, Person.id == Account.holder_id).where(Account.id == account_id)).first()
+        if row is None:
+            raise NotFoundError(f"Konto {account_id} gibt es nicht.")
+        account, last, first = row
+        return _account_dto(account, f"{last}, {first}" if first else last)
+
+
+def list_accounts(db: Database, organization_id: int) -> list[tuple[AccountDTO, Money]]:
+    """Accounts with their balance (receivables minus credits), one grouped query."""
+    with unit_of_work(db) as session:
+        balances = (select(Posting.account_id, func.coalesce(func.sum(Posting.amount_minor), 0).label("balance"))
+                    .group_by(Posting.account_id).subquery())
+        rows = session.execute(
+            select(Account, Person.last_name, Person.first_name, balances.c.balance)
+            .join(Person, Person.id == Account.holder_id)
+            .outerjoin(balances, balances.c.account_id == Account.id)
+            .where(Account.organization_id == organization_id).order_by(Person.last_name, Account.id))
+        return [(_account_dto(a, f"{last}, {first}" if first else last), Money(int(bal or 0), a.currency))
+                for a, last, first, bal in rows]
+
+
+def statement(db: Database, account_id: int, date_from: date | None = None,
+              date_to: date | None = None) -> StatementDTO:
+    """Postings in a date range with running balance, plus the open items and credit balance."""
+    account = get_account(db, account_id)
+    with unit_of_work(db) as session:
+        base = select(Posting).where(Posting.account_id == account_id)
+        opening = 0
+        if date_from is not None:
+            opening = int(session.scalar(select(func.coalesce(func.sum(Posting.amount_minor), 0))
+                                         .where(Posting.account_id == account_id,
+                                                Posting.booking_date < date_from)) or 0)
+            base = base.where(Posting.booking_date >= date_from)
+        if date_to is not None:
+            base = base.where(Posting.booking_date <= date_to)
+        postings = session.scalars(base.order_by(Posting.booking_date, Posting.id)).all()
+        dtos = _posting_dtos(session, postings)
+        balance = opening
+        lines = []
+        for dto in dtos:
+            balance += dto.amount.minor
+            lines.append(StatementLine(dto, Money(balance, account.currency)))
+        all_postings = session.scalars(select(Posting).where(Posting.account_id == account_id)
+                                       .order_by(Posting.due_date, Posting.id)).all()
+        all_dtos = _posting_dtos(session, all_postings)
+        open_items = tuple(d for d in all_dtos if d.amount.minor > 0 and d.open_amount.minor > 0)
+        unallocated = sum(d.open_amount.minor for d in all_dtos if d.amount.minor < 0)
+        return StatementDTO(account, date_from, date_to, Money(opening, account.currency), tuple(lines),
+                            Money(balance, account.currency), open_items, Money(unallocated, account.currency))

@@ -1,0 +1,111 @@
+"""The register of persons and institutions: save with validation, duplicates, list rows."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from sollhaben.domain.errors import NotFoundError
+from sollhaben.domain.master_data import Address, BankAccountInput, PersonInput, duplicate_key, validate_person
+from sollhaben.persistence.database import Database
+from sollhaben.persistence.models import Person, PersonBankAccount, PersonRole
+from sollhaben.services.dto import PersonDTO, PersonRow
+from sollhaben.services.unit_of_work import check_version, unit_of_work
+
+
+def _to_dto(p: Person) -> PersonDTO:
+    return PersonDTO(
+        id=p.id, version=p.version, organization_id=p.organization_id, kind=p.kind,
+        last_name=p.last_name, first_name=p.first_name, salutation=p.salutation, birth_date=p.birth_date,
+        address=Address(p.street, p.house_number, p.postal_code, p.town, p.country),
+        address_extra=p.address_extra, phone=p.phone, email=p.email, language=p.language, note=p.note,
+        bank_accounts=tuple(BankAccountInput(b.iban, b.bic, b.holder) for b in p.bank_accounts),
+        roles=tuple(sorted((r.module, r.role) for r in p.roles)),
+    )
+
+
+def _load(session, person_id: int) -> Person:
+    person = session.scalar(
+        select(Person).options(selectinload(Person.bank_accounts), selectinload(Person.roles))
+        .where(Person.id == person_id))
+    if person is None:
+        raise NotFoundError(f"Person {person_id} gibt es nicht.")
+    return person
+
+
+def _apply(person: Person, data: PersonInput) -> None:
+    a = data.address
+    person.kind, person.last_name, person.first_name = data.kind, data.last_name, data.first_name
+    person.salutation, person.birth_date = data.salutation.strip(), data.birth_date
+    person.street, person.house_number, person.postal_code, person.town, person.country = (
+        a.street, a.house_number, a.postal_code, a.town, a.country)
+    person.address_extra, person.phone, person.email = data.address_extra.strip(), data.phone.strip(), data.email
+    person.language, person.note = data.language, data.note
+    wanted = [(b.iban, b.bic, b.label) for b in data.bank_accounts]
+    if [(b.iban, b.bic, b.holder) for b in person.bank_accounts] != wanted:
+        person.bank_accounts.clear()
+        person.bank_accounts.extend(PersonBankAccount(iban=i, bic=b, holder=h) for i, b, h in wanted)
+    if sorted((r.module, r.role) for r in person.roles) != sorted(data.roles):
+        person.roles.clear()
+        person.roles.extend(PersonRole(module=m, role=r) for m, r in data.roles)
+
+
+def save_person(db: Database, organization_id: int, data: PersonInput, person_id: int | None = None,
+                version: int | None = None, today: date | None = None) -> PersonDTO:
+    """Create (person_id None) or update a person; all-or-nothing, German errors per field."""
+    data = validate_person(data, today or date.today())
+    with unit_of_work(db, "Die Person") as session:
+        if person_id is None:
+            person = Person(organization_id=organization_id, bank_accounts=[], roles=[])
+            session.add(person)
+        else:
+            person = _load(session, person_id)
+            if person.organization_id != organization_id:
+                raise NotFoundError(f"Person {person_id} gehört nicht zu dieser Organisation.")
+            check_version(version, person.version, "Die Person")
+        _apply(person, data)
+        session.flush()
+        return _to_dto(person)
+
+
+def get_person(db: Database, person_id: int) -> PersonDTO:
+    with unit_of_work(db) as session:
+        return _to_dto(_load(session, person_id))
+
+
+def find_duplicates(db: Database, organization_id: int, last_name: str, first_name: str,
+                    birth_date: date | None, exclude_id: int | None = None) -> list[PersonRow]:
+    """Persons with the same name and birth date (the duplicate warning on entry)."""
+    wanted = duplicate_key(last_name, first_name, birth_date)
+    if not wanted[0]:
+        return []
+    with unit_of_work(db) as session:
+        query = select(*_ROW_COLUMNS).where(
+            Person.organization_id == organization_id,
+            func.lower(Person.last_name) == wanted[0],
+            func.lower(Person.first_name) == wanted[1],
+        )
+        query = query.where(Person.birth_date.is_(None) if birth_date is None else Person.birth_date == birth_date)
+        if exclude_id is not None:
+            query = query.where(Person.id != exclude_id)
+        return [PersonRow(*row) for row in session.execute(query)]
+
+
+_ROW_COLUMNS = (Person.id, Person.kind, Person.last_name, Person.first_name, Person.birth_date,
+                Person.postal_code, Person.town, Person.street)
+
+
+def list_person_rows(db: Database, organization_id: int) -> list[PersonRow]:
+    """All persons of the organization as light rows in one query (the list view filters them)."""
+    with unit_of_work(db) as session:
+        result = session.execute(
+            select(*_ROW_COLUMNS).where(Person.organization_id == organization_id)
+            .order_by(Person.last_name, Person.first_name, Person.id))
+        return [PersonRow(*row) for row in result]
+
+
+def list_person_ids(db: Database, organization_id: int) -> list[int]:
+    with unit_of_work(db) as session:
+        return list(session.scalars(select(Person.id).where(Person.organization_id == organization_id)
+                                    .order_by(Person.last_name, Person.first_name, Person.id)))
