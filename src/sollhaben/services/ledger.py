@@ -72,7 +72,8 @@ def open_account(db: Database, organization_id: int, holder_id: int, key: str = 
         return _account_dto(account, name)
 
 
-def _insert_posting(session: Session, posting: NewPosting, currency: str) -> Posting:
+def _insert_posting(session: Session, posting: NewPosting, currency: str,
+                    reverses_id: int | None = None) -> Posting:
     if posting.amount.minor == 0:
         raise ValidationError("Betrag: Eine Buchung über 0.00 gibt es nicht.", "amount")
     if posting.amount.currency.value != currency:
@@ -84,7 +85,7 @@ def _insert_posting(session: Session, posting: NewPosting, currency: str) -> Pos
         due_date=posting.due_date, category=posting.category, amount_minor=posting.amount.minor,
         currency=currency, source=posting.source.value, source_id=posting.source_id,
         reference=posting.reference, text=posting.text[:200], detail=posting.detail or {},
-        idempotency_key=posting.idempotency_key, created_by=_user(session))
+        idempotency_key=posting.idempotency_key, reverses_id=reverses_id, created_by=_user(session))
     session.add(row)
     session.flush()
     return row
@@ -186,9 +187,7 @@ def reverse(db: Database, posting_id: int, booking_date: date, text: str = "") -
             amount=Money(-original.amount_minor, original.currency),
             text=text or f"Storno: {original.text}"[:200], value_month=original.value_month,
             due_date=original.due_date, source=PostingSource.REVERSAL, detail={"reverses": posting_id}),
-            account.currency)
-        reversal.reverses_id = posting_id
-        session.flush()
+            account.currency, reverses_id=posting_id)
         credit, item = (reversal, original) if original.amount_minor > 0 else (original, reversal)
         _allocate(session, credit, item, abs(original.amount_minor))
         return reversal.id

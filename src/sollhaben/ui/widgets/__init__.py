@@ -1,0 +1,1 @@
+"""Generic widgets shared by the pages."""
