@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sollhaben.domain.master_data import Address, BankAccountInput
 from sollhaben.domain.money import Money
@@ -67,9 +68,9 @@ class PersonDTO:
         return f"{self.first_name} {self.last_name}".strip()
 
 
-@dataclass(frozen=True)
-class PersonRow:
-    """One line of the person list: only what the list shows, loaded in one query."""
+class PersonRow(NamedTuple):
+    """One line of the person list: only what the list shows, loaded in one query.
+    A NamedTuple, not a dataclass: 100 000 of them are built in a fraction of the time."""
 
     id: int
     kind: str

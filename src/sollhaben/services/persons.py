@@ -102,7 +102,8 @@ def list_person_rows(db: Database, organization_id: int) -> list[PersonRow]:
         result = session.execute(
             select(*_ROW_COLUMNS).where(Person.organization_id == organization_id)
             .order_by(Person.last_name, Person.first_name, Person.id))
-        return [PersonRow(*row) for row in result]
+        make = PersonRow._make
+        return [make(row) for row in result]
 
 
 def list_person_ids(db: Database, organization_id: int) -> list[int]:
