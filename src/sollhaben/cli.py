@@ -22,6 +22,14 @@ def _build_parser() -> argparse.ArgumentParser:
     backup = db_sub.add_parser("backup", help="SQLite-Datei sichern")
     backup.add_argument("target", nargs="?", help="Zieldatei (Vorgabe: backups/ neben der Datenbank)")
     db_sub.add_parser("check", help="Integrität prüfen")
+
+    demo = sub.add_parser("demo", help="Demodaten laden (Kita-Träger DE und Sozialdienst CH)")
+    demo.add_argument("--size", type=int, default=200, metavar="N", help="Personen je Organisation (Vorgabe 200)")
+    imp = sub.add_parser("import", help="Stammdaten einer Organisation aus einer JSON-Datei importieren")
+    imp.add_argument("file", metavar="DATEI")
+    exp = sub.add_parser("export", help="Stammdaten einer Organisation in eine JSON-Datei exportieren")
+    exp.add_argument("file", metavar="DATEI")
+    exp.add_argument("--organization", metavar="ID|NAME", help="nötig, wenn es mehrere Organisationen gibt")
     return parser
 
 
@@ -59,6 +67,104 @@ def _db_command(args) -> int:
         db.dispose()
 
 
+MAX_ERRORS_SHOWN = 200
+
+
+def _print_errors(title: str, exc) -> None:
+    print(title, file=sys.stderr)
+    for error in exc.errors[:MAX_ERRORS_SHOWN]:
+        print(f"  {error.field}: {error.message}" if error.field else f"  {error.message}", file=sys.stderr)
+    if len(exc.errors) > MAX_ERRORS_SHOWN:
+        print(f"  … und {len(exc.errors) - MAX_ERRORS_SHOWN} weitere Fehler.", file=sys.stderr)
+
+
+def _demo(db, args) -> int:
+    from sollhaben.services import demo
+
+    existing = demo.demo_exists(db)
+    if existing:
+        print(f"Fehler: Die Demodaten sind schon geladen (Organisation „{existing[0]}“ gibt es). "
+              "Für neue Demodaten bitte eine leere Datenbank verwenden (--database).", file=sys.stderr)
+        return 1
+    if args.size < 1:
+        print("Fehler: --size muss mindestens 1 sein.", file=sys.stderr)
+        return 2
+    print(demo.load_demo(db, size=args.size).text())
+    return 0
+
+
+def _import(db, args) -> int:
+    from sollhaben.domain.errors import ValidationError
+    from sollhaben.services import import_export
+
+    try:
+        result = import_export.import_file(db, args.file)
+    except ValidationError as exc:
+        count = len(exc.errors)
+        _print_errors(f"Import abgebrochen, es wurde nichts gespeichert: {count} Fehler in „{args.file}“.", exc)
+        return 1
+    print(result.summary())
+    for warning in result.warnings:
+        print(f"Hinweis: {warning}")
+    return 0
+
+
+def _find_organization(db, wanted: str | None):
+    from sollhaben.services.organizations import list_organizations
+
+    found = list_organizations(db)
+    if wanted is None:
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise LookupError("Es gibt noch keine Organisation zum Exportieren.")
+        listing = "; ".join(f"{o.id} = {o.name}" for o in found)
+        raise LookupError(f"Es gibt mehrere Organisationen; bitte mit --organization ID|NAME wählen ({listing}).")
+    matches = [o for o in found if (wanted.isdigit() and o.id == int(wanted)) or o.name == wanted]
+    matches = matches or [o for o in found if o.name.casefold() == wanted.strip().casefold()]
+    if not matches:
+        raise LookupError(f"Die Organisation „{wanted}“ gibt es nicht.")
+    return matches[0]
+
+
+def _export(db, args) -> int:
+    from sollhaben.services import import_export
+
+    try:
+        org = _find_organization(db, args.organization)
+        data = import_export.export_file(db, org.id, args.file)
+    except LookupError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"Fehler: Die Datei „{args.file}“ kann nicht geschrieben werden ({import_export.os_reason(exc)}).",
+              file=sys.stderr)
+        return 1
+    print(f"Organisation „{org.name}“ exportiert nach {args.file}: {len(data['units'])} Einheiten, "
+          f"{len(data['persons'])} Personen, {len(data['households'])} Haushalte.")
+    return 0
+
+
+def _data_command(args) -> int:
+    """demo, import, export: open the database like the app does (back up, migrate or refuse)."""
+    from sqlalchemy.exc import OperationalError
+
+    from sollhaben.bootstrap import open_and_upgrade
+
+    try:
+        db = open_and_upgrade(args.database)
+    except OperationalError as exc:
+        print(f"Fehler: Die Datenbank kann nicht geöffnet werden: {exc.orig or exc}", file=sys.stderr)
+        return 1
+    try:
+        return {"demo": _demo, "import": _import, "export": _export}[args.command](db, args)
+    except KeyboardInterrupt:
+        print("Abgebrochen – es wurde nichts gespeichert.", file=sys.stderr)
+        return 130
+    finally:
+        db.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     from sollhaben.domain.errors import ValidationError
@@ -67,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "db":
             return _db_command(args)
+        if args.command in ("demo", "import", "export"):
+            return _data_command(args)
         from sollhaben.app import run_app
 
         return run_app(args.database, self_check=args.self_check)

@@ -188,3 +188,27 @@ def test_shutdown_stops_the_thread(qtbot, qapp):
     assert runner.shutdown(timeout_ms=5000)
     with pytest.raises(RuntimeError):
         runner.submit("Zu spät", func)
+
+
+def test_signal_emit_keeps_the_bool_reference_count(qapp):
+    """PySide6 6.12 on Python < 3.12 dropped a reference to True on every emit (see qt_fixes);
+    without the fix a few hundred emits abort the interpreter."""
+    import sys
+
+    from PySide6.QtCore import QObject, Signal
+
+    from sollhaben.workers import qt_fixes
+
+    class Emitter(QObject):
+        ping = Signal(int)
+
+    emitter = Emitter()
+    received: list[int] = []
+    before = sys.getrefcount(True) + sys.getrefcount(False)
+    emitter.ping.connect(received.append)
+    for i in range(5000):
+        emitter.ping.emit(i)
+    emitter.ping.disconnect(received.append)
+    assert len(received) == 5000
+    assert sys.getrefcount(True) + sys.getrefcount(False) >= before
+    assert qt_fixes.install() == qt_fixes.ACTIVE  # idempotent: a second install changes nothing

@@ -39,8 +39,10 @@ class ErrorCollector:
     def add(self, field: str, message: str) -> None:
         self.errors.append(FieldError(field, message))
 
-    def check(self, field: str, func, *args, **kwargs):
-        """Run a validator; record its error under `field` and return None on failure."""
+    def check(self, field: str, func, /, *args, **kwargs):
+        """Run a validator; record its error under `field` and return None on failure.
+
+        `field` and `func` are positional-only so that `field=` reaches the validator."""
         try:
             return func(*args, **kwargs)
         except ValidationError as exc:

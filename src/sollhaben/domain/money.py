@@ -5,8 +5,9 @@ per business rule, so every rounding in the product can be found and tested.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation, localcontext
 from enum import Enum
 from typing import Callable, Iterable, Sequence
 
@@ -139,7 +140,12 @@ class Money:
         """Multiply by a Decimal factor (percent, days/month, index ratio) and round by a rule."""
         if isinstance(factor, float):
             raise TypeError("factor must be Decimal, not float")
-        return Money(rounding(Decimal(self.minor) * Decimal(factor)), self.currency)
+        minor, factor = Decimal(self.minor), Decimal(factor)
+        # exact product: rounding happens once, by the named rule, never by the Decimal context
+        with localcontext() as ctx:
+            ctx.prec = max(ctx.prec, len(minor.as_tuple().digits) + len(factor.as_tuple().digits) + 2)
+            product = minor * factor
+        return Money(rounding(product), self.currency)
 
     def __str__(self) -> str:
         sign = "-" if self.minor < 0 else ""
@@ -164,12 +170,25 @@ RoundingRule = Callable[[Decimal], int]  # Decimal minor units -> int minor unit
 
 def round_cents(minor: Decimal) -> int:
     """Commercial rounding to the cent (half away from zero)."""
-    return int(Decimal(minor).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return _round_to_step(minor, 1, ROUND_HALF_UP)
 
 
 def _round_to_step(minor: Decimal, step: int, mode: str) -> int:
-    steps = (Decimal(minor) / step).quantize(Decimal(1), rounding=mode)
-    return int(steps) * step
+    """Round `minor` to a multiple of `step`, exactly (integer arithmetic, no context precision).
+
+    ROUND_HALF_UP is half away from zero, ROUND_DOWN towards zero, ROUND_UP away from zero, so
+    every rule is sign symmetric: rule(-x) == -rule(x).
+    """
+    numerator, denominator = Decimal(minor).as_integer_ratio()
+    denominator *= step
+    quotient, remainder = divmod(abs(numerator), denominator)
+    if mode == ROUND_HALF_UP:
+        quotient += int(2 * remainder >= denominator)
+    elif mode == ROUND_UP:
+        quotient += int(remainder > 0)
+    elif mode != ROUND_DOWN:
+        raise ValueError(f"unsupported rounding mode {mode}")
+    return (quotient if numerator >= 0 else -quotient) * step
 
 
 def round_to_005(minor: Decimal) -> int:
@@ -199,7 +218,8 @@ def round_to_10_francs(minor: Decimal) -> int:
 
 
 def truncate_cents(minor: Decimal) -> int:
-    return int(Decimal(minor).quantize(Decimal(1), rounding=ROUND_DOWN))
+    """Cut off fractions of a cent (towards zero)."""
+    return _round_to_step(minor, 1, ROUND_DOWN)
 
 
 ROUNDING_RULES = {
@@ -266,24 +286,50 @@ def split_evenly(amount: Money, parts: int) -> list[Money]:
     return split_by_weights(amount, [1] * parts)
 
 
+_CURRENCY_MARKS = ("SFr.", "EUR", "CHF", "Fr.", "€")  # longest first: "SFr." before "Fr."
+_GROUPED_INTEGER = (
+    r"\d{1,3}(?:\.\d{3})+(?=,|$)"  # German 1.234.567 (with a decimal comma or none)
+    r"|\d{1,3}(?:['’]\d{3})+"  # Swiss 1'234'567
+    r"|\d{1,3}(?:[ \u00a0\u202f]\d{3})+"  # 1 234 567
+)
+_AMOUNT = re.compile(
+    r"(?P<sign>[+-]?)"
+    r"(?:(?P<plain>\d+)(?:[.,](?P<plain_frac>\d*))?"  # 1234 / 1234,5 / 1234.50
+    r"|[.,](?P<bare_frac>\d+)"  # ,50
+    r"|(?P<grouped>" + _GROUPED_INTEGER + r")(?:[.,](?P<grouped_frac>\d+))?)",
+    re.ASCII,
+)
+
+
 def parse_amount(text: str, currency: Currency | str, field: str = "Betrag") -> Money:
-    """Parse a user-typed amount in German (1.234,50) or Swiss (1'234.50) notation."""
-    raw = text.strip()
+    """Parse a user-typed amount in German (1.234,50) or Swiss (1'234.50) notation.
+
+    Thousands separators must group by three. A single separator followed by three digits
+    ("1,234", "1.234", "1,230") is read as a decimal separator and refused for its third decimal:
+    it never silently becomes 1234.
+    """
+    raw = (text or "").strip()
     if not raw:
         raise ValidationError(f"{field}: Bitte einen Betrag eingeben.", field)
-    cleaned = raw.replace("'", "").replace("’", "").replace(" ", "").replace("\u00a0", "")
-    for suffix in ("EUR", "CHF", "€", "Fr.", "SFr."):
-        if cleaned.upper().endswith(suffix.upper()):
-            cleaned = cleaned[: -len(suffix)]
-    if "," in cleaned:
-        # German notation: dots group thousands, the comma is the decimal separator
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    elif cleaned.count(".") > 1:
-        cleaned = cleaned.replace(".", "")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValidationError(f"{field}: „{raw}“ ist kein gültiger Betrag.", field) from None
-    if not value.is_finite() or value * 100 != (value * 100).to_integral_value():
+    cleaned = raw
+    for mark in _CURRENCY_MARKS:
+        if cleaned.upper().endswith(mark.upper()):
+            cleaned = cleaned[: -len(mark)].strip()
+            break
+        if cleaned.upper().startswith(mark.upper()):
+            cleaned = cleaned[len(mark):].strip()
+            break
+    match = _AMOUNT.fullmatch(cleaned)
+    if not match:
+        raise ValidationError(f"{field}: „{raw}“ ist kein gültiger Betrag.", field)
+    if match.group("plain") is not None:
+        units, fraction = match.group("plain"), match.group("plain_frac") or ""
+    elif match.group("bare_frac") is not None:
+        units, fraction = "0", match.group("bare_frac")
+    else:
+        units = re.sub(r"\D", "", match.group("grouped"))
+        fraction = match.group("grouped_frac") or ""
+    if len(fraction) > 2:  # even "1,230": it could be meant as 1230, so it is not guessed
         raise ValidationError(f"{field}: höchstens zwei Nachkommastellen erlaubt.", field)
-    return Money(int(value * 100), Currency(currency))
+    minor = int(units) * 100 + int(fraction.ljust(2, "0"))
+    return Money(-minor if match.group("sign") == "-" else minor, Currency(currency))

@@ -133,22 +133,32 @@ class Validity:
         return f"{self.valid_from} – {self.valid_to if self.valid_to else 'offen'}"
 
 
-def find_overlap(ranges: Iterable[tuple[object, Validity]]) -> tuple[object, object] | None:
-    """Return the keys of the first two overlapping ranges, or None. O(n log n)."""
+def _first_overlap(
+    ranges: Iterable[tuple[object, Validity]],
+) -> tuple[tuple[object, Validity], tuple[object, Validity]] | None:
+    """The first two overlapping (key, range) pairs in order of start, or None. O(n log n).
+
+    Sorted by start, some two ranges overlap exactly when two neighbours do."""
     ordered = sorted(ranges, key=lambda kv: kv[1].valid_from)
-    for (key_a, a), (key_b, b) in zip(ordered, ordered[1:]):
-        if a.overlaps(b):
-            return key_a, key_b
+    for first, second in zip(ordered, ordered[1:]):
+        if first[1].overlaps(second[1]):
+            return first, second
     return None
 
 
+def find_overlap(ranges: Iterable[tuple[object, Validity]]) -> tuple[object, object] | None:
+    """Return the keys of the first two overlapping ranges, or None. O(n log n)."""
+    clash = _first_overlap(ranges)
+    return None if clash is None else (clash[0][0], clash[1][0])
+
+
 def check_no_overlap(ranges: Iterable[tuple[object, Validity]], what: str = "Zeitraum") -> None:
-    """Raise a German validation error naming both ranges when any two overlap."""
-    items = list(ranges)
-    clash = find_overlap(items)
+    """Raise a German validation error naming both ranges when any two overlap.
+
+    Keys need not be unique or hashable (new rows have no id yet)."""
+    clash = _first_overlap(ranges)
     if clash is not None:
-        lookup = dict(items)
-        a, b = lookup[clash[0]], lookup[clash[1]]
+        a, b = clash[0][1], clash[1][1]
         raise ValidationError(
             f"{what} {b} überschneidet sich mit {what} {a}. Zeiträume dürfen sich nicht überlappen.",
             "valid_from",

@@ -30,7 +30,7 @@ def normalize_iban(text: str, field: str = "IBAN") -> str:
     iban = compact(text)
     if not iban:
         raise ValidationError(f"{field}: Bitte eine IBAN eingeben.", field)
-    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}", iban):
+    if not re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}", iban):
         raise ValidationError(
             f"{field}: „{text.strip()}“ ist keine IBAN (Ländercode, zwei Prüfziffern, Kontonummer).",
             field,
@@ -57,7 +57,11 @@ def is_valid_iban(text: str) -> bool:
 def is_qr_iban(iban: str) -> bool:
     """A Swiss/Liechtenstein QR-IBAN has an institution id (QR-IID) of 30000–31999."""
     iban = compact(iban)
-    return iban[:2] in ("CH", "LI") and iban[4:9].isdigit() and 30000 <= int(iban[4:9]) <= 31999
+    return (
+        iban[:2] in ("CH", "LI")
+        and re.fullmatch(r"[0-9]{5}", iban[4:9]) is not None
+        and 30000 <= int(iban[4:9]) <= 31999
+    )
 
 
 def format_iban(iban: str) -> str:
@@ -75,7 +79,7 @@ def qr_check_digit(digits: str) -> int:
 
 def make_qr_reference(payload_digits: str) -> str:
     """Build a 27-digit QR reference from up to 26 digits (left-padded with zeros)."""
-    if not payload_digits.isdigit() or len(payload_digits) > 26:
+    if not re.fullmatch(r"[0-9]{1,26}", payload_digits):
         raise ValueError("QR reference payload must be up to 26 digits")
     body = payload_digits.rjust(26, "0")
     return body + str(qr_check_digit(body))
@@ -83,7 +87,7 @@ def make_qr_reference(payload_digits: str) -> str:
 
 def normalize_qr_reference(text: str, field: str = "QR-Referenz") -> str:
     ref = compact(text)
-    if not re.fullmatch(r"\d{27}", ref):
+    if not re.fullmatch(r"[0-9]{27}", ref):
         raise ValidationError(f"{field}: Eine QR-Referenz hat genau 27 Ziffern.", field)
     if qr_check_digit(ref[:26]) != int(ref[26]):
         raise ValidationError(f"{field}: Die Prüfziffer der QR-Referenz stimmt nicht.", field)
@@ -101,7 +105,7 @@ def make_creditor_reference(body: str) -> str:
 
 def normalize_creditor_reference(text: str, field: str = "Referenz") -> str:
     ref = compact(text)
-    if not re.fullmatch(r"RF\d{2}[A-Z0-9]{1,21}", ref):
+    if not re.fullmatch(r"RF[0-9]{2}[A-Z0-9]{1,21}", ref):
         raise ValidationError(
             f"{field}: Eine Creditor Reference beginnt mit RF, zwei Prüfziffern und bis zu 21 Zeichen.",
             field,
@@ -132,7 +136,7 @@ def check_reference_for_iban(iban: str, reference: str | None, field: str = "Ref
         return normalize_qr_reference(ref, field)
     if not ref:
         return ""
-    if ref.isdigit():
+    if re.fullmatch(r"[0-9]+", ref):
         raise ValidationError(
             f"{field}: Eine QR-Referenz ist nur mit einer QR-IBAN erlaubt; zu dieser IBAN passt eine RF-Referenz.",
             field,

@@ -48,6 +48,7 @@ class PrintPreviewDialog(QDialog):
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setPageSpacing(12)
         self.ui.viewLayout.addWidget(self.view)
+        self.view.setFocus()
 
         for text, value in ZOOM_CHOICES:
             self.ui.zoomCombo.addItem(text, value)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QHeaderView, QMessageBox,
                                QTableWidgetItem, QWidget)
 
@@ -9,6 +10,7 @@ import sollhaben.workers.qt_fixes  # noqa: F401  (PySide6 6.12 signal refcount f
 from sollhaben.domain.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from sollhaben.domain.master_data import MODULES, Address, BankAccountInput, OrganizationInput
 from sollhaben.domain.money import ROUNDING_LABELS
+from sollhaben.domain.references import format_iban
 from sollhaben.persistence.database import Database
 from sollhaben.services import organizations
 from sollhaben.services.dto import OrganizationDTO
@@ -112,6 +114,7 @@ class SettingsDialog(QDialog):
         ui.bankTable.setRowCount(0)
         for account in (org.bank_accounts if org else ()):
             self.add_bank_row(account)
+        self._country_changed()
         self._show_errors([])
         self._loaded = self.collect()
 
@@ -166,20 +169,15 @@ class SettingsDialog(QDialog):
             super().accept()
 
     def reject(self) -> None:
-        if self.is_dirty():
-            answer = QMessageBox.question(
-                self, "Änderungen verwerfen?", "Die Änderungen sind nicht gespeichert. Verwerfen?",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel)
-            if answer != QMessageBox.StandardButton.Discard:
-                return
+        if self.is_dirty() and not confirm_discard(self):
+            return
         super().reject()
 
     def add_bank_row(self, account: BankAccountInput | None = None) -> int:
         table = self.ui.bankTable
         row = table.rowCount()
         table.insertRow(row)
-        values = (account.iban, account.bic, account.label) if account else ("", "", "")
+        values = (format_iban(account.iban), account.bic, account.label) if account else ("", "", "")
         for column, value in enumerate(values):
             table.setItem(row, column, QTableWidgetItem(value))
         table.item(row, IBAN).setData(Qt.ItemDataRole.UserRole, bool(account and account.is_default))
@@ -194,6 +192,8 @@ class SettingsDialog(QDialog):
             self.ui.bankTable.removeRow(row)
 
     def _country_changed(self) -> None:
+        german = self.ui.legalCountryCombo.currentData() == "DE"
+        self.ui.creditorForm.setRowVisible(0, german)  # SEPA direct debit exists for DE only
         if self.organization is None:  # defaults of a new organization follow the country
             code = self.ui.legalCountryCombo.currentData()
             self.ui.currencyCombo.setCurrentIndex(self.ui.currencyCombo.findData("EUR" if code == "DE" else "CHF"))
@@ -213,6 +213,11 @@ class SettingsDialog(QDialog):
 
     def _show_errors(self, errors: list[FieldError]) -> None:
         unplaced = self.errors.show(errors)
+        widgets = [w for w in (self.errors.widget_for(e.field) for e in errors) if w is not None]
+        for index in range(self.ui.tabs.count()):  # tabs holding an error get a red title
+            tab = self.ui.tabs.widget(index)
+            bad = any(tab.isAncestorOf(w) for w in widgets)
+            self.ui.tabs.tabBar().setTabTextColor(index, QColor(ERROR_COLOR) if bad else self.palette().windowText().color())
         if not errors:
             self.ui.summaryLabel.hide()
             return
@@ -229,9 +234,22 @@ class SettingsDialog(QDialog):
             first.setFocus()
 
     def _conflict(self, message: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, "Geändert", message, parent=self)
-        reload_button = box.addButton("Neu laden", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Abbrechen", QMessageBox.ButtonRole.RejectRole)
-        box.exec()
-        if box.clickedButton() is reload_button and self.organization is not None:
+        if ask_reload(self, message) and self.organization is not None:
             self.load(organizations.get_organization(self.db, self.organization.id))
+
+
+def ask_reload(parent: QWidget, message: str) -> bool:
+    """Someone else changed the record: offer to reload (discarding this dialog's edits)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Geändert", message, parent=parent)
+    reload_button = box.addButton("Neu laden", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Abbrechen", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is reload_button
+
+
+def confirm_discard(parent: QWidget) -> bool:
+    """Closing with unsaved changes: ask whether to discard them."""
+    answer = QMessageBox.question(
+        parent, "Änderungen verwerfen?", "Die Änderungen sind nicht gespeichert. Verwerfen?",
+        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+    return answer == QMessageBox.StandardButton.Discard

@@ -57,6 +57,7 @@ class Column:
     formatter: Callable[[Any], str] | None = None
     width: int | None = None  # initial width in pixels (None: the view decides)
     tooltip: str = ""
+    stretch: bool = False  # this column takes the remaining width (instead of the last one)
 
     def text(self, row: Any) -> str:
         value = self.value(row)

@@ -58,12 +58,12 @@ class TodoPage(QWidget):
     # content -------------------------------------------------------------------------------
     def _columns(self) -> list[Column]:
         return [
-            Column("Fällig", lambda f: f.due_date, width=95),
-            Column("Betreff", lambda f: f.subject, width=300),
-            Column("Datensatz", lambda f: f.record_label, width=180),
-            Column("Zuständig", lambda f: f.assigned_to, width=100),
-            Column("Modul", lambda f: MODULES.get(f.module, f.module), width=130),
-            Column("Status", self._status),
+            Column("Fällig", lambda f: f.due_date, width=90),
+            Column("Betreff", lambda f: f.subject, stretch=True),
+            Column("Datensatz", lambda f: f.record_label, width=170),
+            Column("Zuständig", lambda f: f.assigned_to, width=90),
+            Column("Modul", lambda f: MODULES.get(f.module, f.module), width=140),
+            Column("Status", self._status, width=150),
         ]
 
     def _overdue(self, follow_up: FollowUpDTO) -> bool:

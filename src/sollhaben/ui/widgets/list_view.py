@@ -84,9 +84,15 @@ class FilterableList(QWidget):
         self.model.set_rows(rows)
 
     def apply_column_widths(self) -> None:
+        header = self.table.horizontalHeader()
+        stretched = False
         for i, column in enumerate(self.model.columns):
-            if column.width:
+            if column.stretch:
+                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
+                stretched = True
+            elif column.width:
                 self.table.setColumnWidth(i, column.width)
+        header.setStretchLastSection(not stretched)
 
     def current_row(self) -> Any:
         index = self.table.currentIndex()

@@ -1,0 +1,228 @@
+"""Main window: menus, navigation by module, the page stack and the status bar — nothing else."""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox,
+                               QSplitter, QStackedWidget, QToolBar, QWidget)
+
+import sollhaben.workers.qt_fixes  # noqa: F401  (PySide6 6.12 signal refcount fix)
+from sollhaben import __version__
+from sollhaben.services import organizations
+from sollhaben.services.dto import OrganizationDTO
+from sollhaben.ui.context import AppContext
+from sollhaben.ui.settings_dialog import SettingsDialog
+from sollhaben.ui.widgets.job_status import JobStatus
+from sollhaben.ui.widgets.organization_card import OrganizationCard
+
+
+@dataclass
+class PageEntry:
+    title: str
+    factory: Callable[[], QWidget]
+    widget: QWidget | None = None
+
+
+def lazy_page(module: str, class_name: str, context: AppContext) -> Callable[[], QWidget]:
+    """Import the page only when it is first shown; a missing module shows a placeholder."""
+    def create() -> QWidget:
+        try:
+            page_class = getattr(importlib.import_module(module), class_name)
+        except (ImportError, AttributeError):
+            label = QLabel("wird geladen")
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            return label
+        return page_class(context)
+    return create
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.runner = context.worker
+        self.setWindowTitle("Sollhaben")
+        self.resize(1200, 760)
+        self.pages: list[PageEntry] = [
+            PageEntry("Personen", lazy_page("sollhaben.ui.persons.persons_page", "PersonsPage", context)),
+            PageEntry("Debitoren", lazy_page("sollhaben.ui.ledger.accounts_page", "AccountsPage", context)),
+            PageEntry("Wiedervorlagen", lazy_page("sollhaben.ui.todo_page", "TodoPage", context)),
+            PageEntry("Einstellungen", self._settings_page),
+        ]
+        self.navigation = QListWidget(self)
+        self.navigation.setObjectName("navigation")
+        self.navigation.setMaximumWidth(220)
+        self.navigation.setMinimumWidth(170)
+        self.navigation.setStyleSheet("QListWidget { font-size: 11pt; } QListWidget::item { padding: 7px 10px; }")
+        self.stack = QStackedWidget(self)
+        for entry in self.pages:
+            self.navigation.addItem(QListWidgetItem(entry.title))
+            self.stack.addWidget(QWidget())  # replaced by the page on first show
+        splitter = QSplitter(self)
+        splitter.addWidget(self.navigation)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes([190, 1010])
+        self.setCentralWidget(splitter)
+        self.navigation.currentRowChanged.connect(self.show_page)
+
+        self._build_status_bar()
+        self._build_menus()
+        self._build_organization_switcher()
+        context.signals.organization_changed.connect(self._organization_changed)
+        self._organization_changed(context.organization)
+        self.navigation.setCurrentRow(self.page_index("Wiedervorlagen"))
+
+    # pages -------------------------------------------------------------------------------------
+    def page_index(self, title: str) -> int:
+        return next(i for i, e in enumerate(self.pages) if e.title == title)
+
+    def page(self, title: str) -> QWidget:
+        """The page widget (created now if it was not shown yet)."""
+        return self._ensure(self.page_index(title))
+
+    def _ensure(self, index: int) -> QWidget:
+        entry = self.pages[index]
+        if entry.widget is None:
+            entry.widget = entry.factory()
+            old = self.stack.widget(index)
+            self.stack.insertWidget(index, entry.widget)
+            self.stack.removeWidget(old)
+            old.deleteLater()
+        return entry.widget
+
+    def show_page(self, index: int) -> None:
+        if 0 <= index < len(self.pages):
+            self.stack.setCurrentWidget(self._ensure(index))
+            if self.navigation.currentRow() != index:
+                self.navigation.setCurrentRow(index)
+
+    def current_page_title(self) -> str:
+        return self.pages[self.stack.currentIndex()].title
+
+    def _settings_page(self) -> QWidget:
+        self.organization_card = OrganizationCard()
+        self.organization_card.edit_requested.connect(lambda: self.open_settings())
+        self.organization_card.show_organization(self.context.organization, self.context.db.describe())
+        return self.organization_card
+
+    # menus and shortcuts -------------------------------------------------------------------------
+    def _action(self, text: str, shortcut, slot, menu) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&Datei")
+        self.switch_menu = file_menu.addMenu("&Organisation wechseln")
+        file_menu.addSeparator()
+        self.quit_action = self._action("&Beenden", "Ctrl+Q", self.close, file_menu)
+        view_menu = bar.addMenu("&Ansicht")
+        self.page_actions = [
+            self._action(entry.title, f"Ctrl+{i + 1}", lambda i=i: self.show_page(i), view_menu)
+            for i, entry in enumerate(self.pages)]
+        extras = bar.addMenu("&Extras")
+        self.settings_action = self._action("&Einstellungen …", "Ctrl+,", self.open_settings, extras)
+        help_menu = bar.addMenu("&Hilfe")
+        self.about_action = self._action("Ü&ber Sollhaben", "F1", self.about, help_menu)
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.organization_label = QLabel(self)
+        self.organization_label.setObjectName("organizationLabel")
+        self.database_label = QLabel(self.context.db.describe(), self)
+        self.database_label.setObjectName("databaseLabel")
+        status.addWidget(self.organization_label)
+        status.addWidget(self.database_label, 1)
+        if self.runner is not None:
+            self.job_status = JobStatus(self.runner, self)
+            status.addPermanentWidget(self.job_status)
+            self.runner.failed.connect(self._job_failed)
+
+    def _build_organization_switcher(self) -> None:
+        self.organization_toolbar = QToolBar("Organisation", self)
+        self.organization_toolbar.setObjectName("organizationToolbar")
+        self.organization_toolbar.setMovable(False)
+        self.organization_toolbar.addWidget(QLabel(" Organisation: "))
+        self.organization_combo = QComboBox(self)
+        self.organization_combo.setObjectName("organizationCombo")
+        self.organization_combo.setMinimumWidth(260)
+        self.organization_toolbar.addWidget(self.organization_combo)
+        self.addToolBar(self.organization_toolbar)
+        self.organization_combo.activated.connect(
+            lambda index: self.switch_organization(self.organization_combo.itemData(index)))
+        self.reload_organizations()
+
+    def reload_organizations(self) -> None:
+        """Fill the switcher (combobox and menu); both are hidden while there is only one."""
+        found = organizations.list_organizations(self.context.db)
+        current = self.context.organization.id if self.context.organization else None
+        self.organization_combo.blockSignals(True)
+        self.organization_combo.clear()
+        self.switch_menu.clear()
+        group = QActionGroup(self.switch_menu)
+        for org in found:
+            self.organization_combo.addItem(org.name, org.id)
+            action = self.switch_menu.addAction(org.name)
+            action.setCheckable(True)
+            action.setChecked(org.id == current)
+            action.setActionGroup(group)
+            action.triggered.connect(lambda _checked=False, oid=org.id: self.switch_organization(oid))
+        self.organization_combo.setCurrentIndex(max(0, self.organization_combo.findData(current)))
+        self.organization_combo.blockSignals(False)
+        several = len(found) > 1
+        self.organization_toolbar.setVisible(several)
+        self.switch_menu.menuAction().setVisible(several)
+
+    # actions ---------------------------------------------------------------------------------
+    def switch_organization(self, organization_id: int) -> None:
+        if self.context.organization is None or organization_id != self.context.organization.id:
+            self.context.set_organization(organizations.get_organization(self.context.db, organization_id))
+
+    def open_settings(self) -> SettingsDialog | None:
+        if self.context.organization is None:
+            return None
+        dialog = SettingsDialog(self.context.db, self.context.organization, self)
+        dialog.saved.connect(self.context.set_organization)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def about(self) -> None:
+        QMessageBox.about(self, "Über Sollhaben",
+                          f"<b>Sollhaben {__version__}</b><br>Beiträge, Sollstellung und Inkasso.<br><br>"
+                          f"Datenbank: {self.context.db.describe()}")
+
+    def _organization_changed(self, org: OrganizationDTO | None) -> None:
+        name = org.name if org else "keine Organisation"
+        self.setWindowTitle(f"Sollhaben – {name}")
+        self.organization_label.setText(f"Organisation: {name}")
+        if self.pages[self.page_index("Einstellungen")].widget is not None:
+            self.organization_card.show_organization(org, self.context.db.describe())
+        if hasattr(self, "organization_combo"):
+            self.reload_organizations()
+
+    def _job_failed(self, job, exc: BaseException) -> None:
+        if job.on_error is None:  # jobs with their own handler report themselves
+            QMessageBox.warning(self, job.title, f"„{job.title}“ ist fehlgeschlagen:\n{exc}")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.runner is not None and self.runner.current_job is not None:
+            answer = QMessageBox.question(
+                self, "Beenden", f"„{self.runner.current_job.title}“ läuft noch. Abbrechen und beenden?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+            self.runner.cancel_all()
+            self.runner.cancel()
+        event.accept()
