@@ -141,3 +141,51 @@ def test_filtering_100000_rows_as_you_type_narrows_step_by_step(qtbot):
         widget.search.setText(text)
         assert widget.proxy.rowCount() == len(oracle(widget.model, *text.split()))
     assert widget.proxy.rowCount() > 0
+
+
+def test_selection_survives_filtering_sorting_and_edits(qtbot):
+    widget = FilterableList(RowTableModel(COLUMNS, rows(200)))
+    qtbot.addWidget(widget)
+    assert widget.select(lambda r: r.id == 42)
+    widget.search.setText("bern")  # 42 % 4 == 2 (Thun): filtered out, the selection goes
+    assert widget.current_row() is None
+    widget.search.setText("")
+    assert widget.select(lambda r: r.id == 44)  # Bern
+    widget.search.setText("bern")
+    assert widget.current_row().id == 44
+    widget.proxy.sort(0, Qt.SortOrder.DescendingOrder)
+    assert widget.current_row().id == 44
+    assert [r.id for r in widget.visible_rows()][:3] == [196, 192, 188]
+    model = widget.model
+    model.append_row(Row(500, "Neu", "Bern", None, Money(0, "CHF")))  # appended at the end
+    assert widget.current_row().id == 44 and widget.visible_rows()[-1].id == 500
+    model.remove_row(model.find(lambda r: r.id == 196))
+    assert widget.current_row().id == 44 and widget.visible_rows()[0].id == 192
+    model.replace_row(model.find(lambda r: r.id == 192), Row(192, "Umzug", "Thun", None, Money(0, "CHF")))
+    assert widget.current_row().id == 44 and widget.visible_rows()[0].id == 188  # left the filter
+    assert widget.proxy.mapFromSource(model.index(model.find(lambda r: r.id == 192), 0)).isValid() is False
+
+
+def test_proxy_maps_both_ways(qapp):
+    model = RowTableModel(COLUMNS, rows(50))
+    proxy = FilterProxy()
+    proxy.setSourceModel(model)
+    proxy.set_filter_text("thun")  # ids 2, 6, 10 …
+    for position in range(proxy.rowCount()):
+        source = proxy.mapToSource(proxy.index(position, 2))
+        assert source.row() == 2 + 4 * position and source.column() == 2
+        assert proxy.mapFromSource(source).row() == position
+    assert proxy.data(proxy.index(0, 1)) == "Müller 2"
+    assert proxy.headerData(2, Qt.Orientation.Horizontal) == "Ort"
+    assert not proxy.index(proxy.rowCount(), 0).isValid()
+
+
+def test_typing_on_narrows_and_deleting_widens_correctly(qapp):
+    model = RowTableModel(COLUMNS, rows(3000))
+    proxy = FilterProxy()
+    proxy.setSourceModel(model)
+    for text in ("m", "mü", "müller 1", "müller 12", "müller 12 bern", "müller 1 bern", "thun 12", "12 thun", "",
+                 "2002 ", "2002 zü", "2002"):
+        proxy.set_filter_text(text)
+        shown = [proxy.row_at(proxy.index(r, 0)).id for r in range(proxy.rowCount())]
+        assert shown == oracle(model, *text.casefold().split()), text

@@ -3,17 +3,18 @@
 `RowTableModel(columns, rows)` shows any objects through `Column`s. Sorting happens in the
 model (one Python sort with precomputed keys) instead of in the proxy, because a proxy calls a
 Python `lessThan`/`data` for every comparison. Filtering uses one lowercase search string per
-row, computed once in `set_rows`; `FilterProxy.set_filter_text` computes the matching rows with a
-list comprehension and invalidates once, so `filterAcceptsRow` is a list lookup.
+row, computed once in `set_rows`; `FilterProxy.set_filter_text` computes the visible rows with one
+list comprehension and announces one layout change.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Iterable, Sequence
 
-from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex,
-                            QSortFilterProxyModel, Qt)
+from PySide6.QtCore import (QAbstractProxyModel, QAbstractTableModel, QModelIndex, QObject,
+                            QPersistentModelIndex, Qt)
 
 import sollhaben.workers.qt_fixes  # noqa: F401  (PySide6 6.12 signal refcount fix)
 from sollhaben.domain.formatting import format_date, format_money
@@ -79,8 +80,6 @@ class RowTableModel(QAbstractTableModel):
         self._foreground, self._background, self._font = foreground, background, font
         self._rows: list[Any] = []
         self._search: list[str] = []
-        # called after rows changed and before the change is announced (proxies re-filter then)
-        self.row_listeners: list[Callable[[], None]] = []
         self.set_rows(rows)
 
     # content ----------------------------------------------------------------------------
@@ -88,12 +87,7 @@ class RowTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = list(rows)
         self._search = [self._search_text(r) for r in self._rows]
-        self._rows_changed()
         self.endResetModel()
-
-    def _rows_changed(self) -> None:
-        for listener in self.row_listeners:
-            listener()
 
     def _search_text(self, row: Any) -> str:
         return "\x1f".join([c.text(row) for c in self.columns]).casefold()
@@ -110,7 +104,7 @@ class RowTableModel(QAbstractTableModel):
         if isinstance(index, int):
             return self._rows[index]
         model = index.model()
-        while isinstance(model, QSortFilterProxyModel) and model is not self:
+        while isinstance(model, QAbstractProxyModel) and model is not self:
             index = model.mapToSource(QModelIndex(index))
             model = index.model()
         if not index.isValid():
@@ -124,7 +118,6 @@ class RowTableModel(QAbstractTableModel):
     def replace_row(self, position: int, row: Any) -> None:
         self._rows[position] = row
         self._search[position] = self._search_text(row)
-        self._rows_changed()
         self.dataChanged.emit(self.index(position, 0), self.index(position, len(self.columns) - 1))
 
     def append_row(self, row: Any) -> None:
@@ -132,14 +125,12 @@ class RowTableModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), position, position)
         self._rows.append(row)
         self._search.append(self._search_text(row))
-        self._rows_changed()
         self.endInsertRows()
 
     def remove_row(self, position: int) -> None:
         self.beginRemoveRows(QModelIndex(), position, position)
         del self._rows[position]
         del self._search[position]
-        self._rows_changed()
         self.endRemoveRows()
 
     # QAbstractTableModel ------------------------------------------------------------------
@@ -192,37 +183,88 @@ class RowTableModel(QAbstractTableModel):
             new_position[old] = new
         self._rows = [self._rows[i] for i in keyed]
         self._search = [self._search[i] for i in keyed]
-        self._rows_changed()
         old_indexes = self.persistentIndexList()
         new_indexes = [self.index(new_position[i.row()], i.column()) for i in old_indexes]
         self.changePersistentIndexList(old_indexes, new_indexes)
         self.layoutChanged.emit()
 
 
-class FilterProxy(QSortFilterProxyModel):
+def _narrows(old: list[str], new: list[str]) -> bool:
+    """True when every row matching `new` also matches `old` (the user typed on)."""
+    return len(new) >= len(old) and all(o in n for o, n in zip(old, new))
+
+
+class FilterProxy(QAbstractProxyModel):
     """Filter as you type over all columns, case-insensitively; all words must occur.
 
-    The accepted rows are computed in one list comprehension over the model's search keys and
-    recomputed by the model's change hook before the proxy re-filters, so `filterAcceptsRow`
-    (called once per row by Qt) is a bare list lookup."""
+    Not a QSortFilterProxyModel: that one calls a Python `filterAcceptsRow` once per source row
+    (100 000 calls per keystroke) and removes rejected rows range by range. Here the visible
+    source rows are one list computed by a comprehension over the model's search keys, and a
+    filter change is one layout change. The proxy keeps the source order (sorting happens in the
+    model), so `_visible` is ascending and `mapFromSource` is a binary search. Selection and
+    current row survive filtering, sorting and edits through Qt's persistent indexes."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._words: list[str] = []
-        self._accepted: list[bool] | None = None
+        self._visible: list[int] | None = None  # None: no filter, every source row is visible
         self._model: RowTableModel | None = None
+        self._pending: list[tuple[QPersistentModelIndex, QPersistentModelIndex]] = []
+        self._connections: list = []
 
+    # source ------------------------------------------------------------------------------
     def setSourceModel(self, model: RowTableModel) -> None:  # type: ignore[override]
-        if self._model is not None:
-            self._model.row_listeners.remove(self._recompute)
+        self.beginResetModel()
+        for signal, slot in self._connections:
+            signal.disconnect(slot)
         self._model = model
-        model.row_listeners.append(self._recompute)
-        self._recompute()
         super().setSourceModel(model)
+        self._connections = [
+            (model.modelAboutToBeReset, self.beginResetModel),
+            (model.modelReset, self._source_reset),
+            (model.layoutAboutToBeChanged, self._source_about_to_change),
+            (model.layoutChanged, self._source_changed),
+            (model.rowsAboutToBeInserted, self._source_about_to_change),
+            (model.rowsInserted, self._source_changed),
+            (model.rowsAboutToBeRemoved, self._source_about_to_change),
+            (model.rowsRemoved, self._source_changed),
+            (model.dataChanged, self._source_data_changed),
+        ]
+        for signal, slot in self._connections:
+            signal.connect(slot)
+        self._recompute()
+        self.endResetModel()
 
     def source(self) -> RowTableModel:
         return self._model  # type: ignore[return-value]
 
+    def _source_reset(self) -> None:
+        self._recompute()
+        self.endResetModel()
+
+    def _source_about_to_change(self, *_args) -> None:
+        """Remember the proxy's persistent indexes as source indexes (Qt moves those for us)."""
+        self.layoutAboutToBeChanged.emit()
+        self._pending = [(QPersistentModelIndex(i), QPersistentModelIndex(self.mapToSource(i)))
+                         for i in self.persistentIndexList()]
+
+    def _source_changed(self, *_args, recompute: bool = True) -> None:
+        if recompute:
+            self._recompute()
+        pending, self._pending = self._pending, []
+        old = [proxy_index for proxy_index, _ in pending]
+        new = [self.mapFromSource(QModelIndex(source_index)) for _, source_index in pending]
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
+
+    def _source_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles=()) -> None:
+        if self._visible is not None:  # an edit may move a row into or out of the filter
+            self._source_about_to_change()
+            self._source_changed()
+            return
+        self.dataChanged.emit(self.mapFromSource(top_left), self.mapFromSource(bottom_right), roles)
+
+    # filter --------------------------------------------------------------------------------
     def filter_text(self) -> str:
         return " ".join(self._words)
 
@@ -230,31 +272,94 @@ class FilterProxy(QSortFilterProxyModel):
         words = text.casefold().split()
         if words == self._words:
             return
-        self.beginFilterChange()
-        self._words = words
-        self._recompute()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self._source_about_to_change()
+        previous, self._words = self._words, words
+        self._recompute(previous)
+        self._source_changed(recompute=False)
 
-    def _recompute(self) -> None:
+    def _recompute(self, previous_words: list[str] | None = None) -> None:
+        """Visible rows for the current words. Typing on ("mü" → "mül", "müller" → "müller a")
+        only narrows: each previous word is contained in a new one at the same place, so the
+        previous result is filtered instead of all rows. Each word is one comprehension."""
         words = self._words
         if not words or self._model is None:
-            self._accepted = None
+            self._visible = None
             return
         keys = self._model.search_keys
-        if len(words) == 1:
-            word = words[0]
-            self._accepted = [word in k for k in keys]
-        else:
-            self._accepted = [all(w in k for w in words) for k in keys]
+        candidates: list[int] | None = None
+        if previous_words and self._visible is not None and _narrows(previous_words, words):
+            candidates = self._visible
+        for word in words:
+            if candidates is None:
+                candidates = [i for i, k in enumerate(keys) if word in k]
+            else:
+                candidates = [i for i in candidates if word in keys[i]]
+        self._visible = candidates
 
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
-        accepted = self._accepted
-        return True if accepted is None else accepted[source_row]
+    # QAbstractProxyModel -------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        if parent.isValid() or self._model is None:
+            return 0
+        return self._model.rowCount() if self._visible is None else len(self._visible)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() or self._model is None else self._model.columnCount()
+
+    def index(self, row: int, column: int, parent: QModelIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if parent.isValid() or not (0 <= row < self.rowCount() and 0 <= column < self.columnCount()):
+            return QModelIndex()
+        return self.createIndex(row, column)
+
+    def parent(self, child: QModelIndex | None = None) -> QModelIndex:  # type: ignore[override]
+        if child is None:  # QObject.parent()
+            return super().parent()  # type: ignore[call-arg]
+        return QModelIndex()
+
+    def sibling(self, row: int, column: int, index: QModelIndex) -> QModelIndex:
+        return self.index(row, column)
+
+    def mapToSource(self, proxy_index: QModelIndex | QPersistentModelIndex) -> QModelIndex:
+        if not proxy_index.isValid() or self._model is None:
+            return QModelIndex()
+        row = proxy_index.row()
+        visible = self._visible
+        if visible is not None:
+            if row >= len(visible):
+                return QModelIndex()
+            row = visible[row]
+        return self._model.index(row, proxy_index.column())
+
+    def mapFromSource(self, source_index: QModelIndex | QPersistentModelIndex) -> QModelIndex:
+        if not source_index.isValid():
+            return QModelIndex()
+        row = source_index.row()
+        visible = self._visible
+        if visible is not None:
+            position = bisect_left(visible, row)
+            if position == len(visible) or visible[position] != row:
+                return QModelIndex()
+            row = position
+        return self.createIndex(row, source_index.column())
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        return self._model.data(self.mapToSource(index), role) if self._model is not None else None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and self._model is not None:
+            return self._model.headerData(section, orientation, role)
+        return None
+
+    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sort in the source model (one Python sort) and keep the proxy in source order."""
+        """Sort in the source model (one Python sort); the proxy keeps source order."""
         if self._model is not None:
             self._model.sort(column, order)
 
     def row_at(self, index: QModelIndex) -> Any:
-        return self.source().row_at(self.mapToSource(index))
+        source = self.mapToSource(index)
+        return self._model.row_at(source.row()) if source.isValid() and self._model is not None else None
