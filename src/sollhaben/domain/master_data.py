@@ -9,7 +9,7 @@ from enum import Enum
 from sollhaben.domain.errors import ErrorCollector
 from sollhaben.domain.formatting import Country
 from sollhaben.domain.money import ROUNDING_RULES, Currency
-from sollhaben.domain.references import is_qr_iban, normalize_iban
+from sollhaben.domain.references import is_qr_iban, is_valid_creditor_id, normalize_iban
 
 # Characters the Swiss QR-bill permits (Latin-1 printable, Latin Extended-A, a few more, €).
 _QR_CHARSET = re.compile("^[\u0020-\u007e\u00a0-\u00ff\u0100-\u017f\u0218-\u021b\u20ac]*$")
@@ -64,6 +64,12 @@ class Address:
         return ", ".join(p for p in (street, place) if p)
 
 
+def check_length(errors: ErrorCollector, field: str, label: str, value: str, limit: int) -> None:
+    """The column's length is a rule of the field: refuse longer text before the database does."""
+    if len(value) > limit:
+        errors.add(field, f"{label}: höchstens {limit} Zeichen erlaubt.")
+
+
 def validate_address(errors: ErrorCollector, address: Address, prefix: str, required: bool) -> Address:
     """Structured address rules (QR-bill lengths and charset, postal code by country)."""
     address = Address(*(v.strip() for v in (address.street, address.house_number, address.postal_code,
@@ -100,15 +106,21 @@ class BankAccountInput:
     is_default: bool = False
 
 
-def validate_bank_accounts(errors: ErrorCollector, accounts: list[BankAccountInput], prefix: str) -> list[BankAccountInput]:
+def validate_bank_accounts(errors: ErrorCollector, accounts: list[BankAccountInput], prefix: str,
+                           label_name: str = "Bezeichnung", label_limit: int = 60) -> list[BankAccountInput]:
+    """IBAN, BIC and label of each account; at most one account is the default."""
     result = []
     for i, account in enumerate(accounts):
         iban = errors.check(f"{prefix}[{i}].iban", normalize_iban, account.iban, f"IBAN (Konto {i + 1})")
         bic = account.bic.strip().upper()
         if bic and not re.fullmatch(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?", bic):
             errors.add(f"{prefix}[{i}].bic", f"BIC (Konto {i + 1}): „{account.bic}“ hat nicht 8 oder 11 Zeichen im BIC-Format.")
+        label = account.label.strip()
+        check_length(errors, f"{prefix}[{i}].label", f"{label_name} (Konto {i + 1})", label, label_limit)
+        if account.is_default and any(a.is_default for a in accounts[:i]):
+            errors.add(f"{prefix}[{i}].is_default", "Standardkonto: Nur ein Konto kann das Standardkonto sein.")
         if iban:
-            result.append(replace(account, iban=iban, bic=bic, label=account.label.strip()))
+            result.append(replace(account, iban=iban, bic=bic, label=label))
     return result
 
 
@@ -144,11 +156,19 @@ def validate_organization(data: OrganizationInput) -> OrganizationInput:
     elif country == "DE" and currency != "EUR":
         errors.add("currency", "Währung: Eine deutsche Organisation rechnet in EUR ab.")
     address = validate_address(errors, data.address, "address", required=True)
+    check_length(errors, "phone", "Telefon", data.phone.strip(), 40)
+    check_length(errors, "website", "Website", data.website.strip(), 120)
     if data.email.strip() and not _EMAIL.match(data.email.strip()):
         errors.add("email", "E-Mail: „%s“ ist keine E-Mail-Adresse." % data.email.strip())
+    check_length(errors, "email", "E-Mail", data.email.strip(), 120)
     creditor_id = data.sepa_creditor_id.replace(" ", "").upper()
     if creditor_id and not _CREDITOR_ID.match(creditor_id):
         errors.add("sepa_creditor_id", "Gläubiger-ID: Format wie DE98ZZZ09999999999 erwartet.")
+    elif creditor_id and not is_valid_creditor_id(creditor_id):
+        errors.add("sepa_creditor_id", f"Gläubiger-ID: Die Prüfziffer der Gläubiger-ID {creditor_id} stimmt nicht.")
+    elif creditor_id and country in (c.value for c in Country) and creditor_id[:2] != country:
+        errors.add("sepa_creditor_id", f"Gläubiger-ID: Eine Organisation in {country} braucht eine Gläubiger-ID "
+                                       f"aus {country}, nicht aus {creditor_id[:2]}.")
     if data.rounding_rule not in ROUNDING_RULES:
         errors.add("rounding_rule", f"Rundung: Regel „{data.rounding_rule}“ ist unbekannt.")
     unknown = [m for m in data.enabled_modules if m not in MODULES]
@@ -178,6 +198,8 @@ def validate_unit(data: UnitInput) -> UnitInput:
     name = data.name.strip()
     if not name:
         errors.add("name", "Name: Bitte einen Namen eingeben.")
+    check_length(errors, "name", "Name", name, 120)
+    check_length(errors, "code", "Kürzel", data.code.strip(), 20)
     if data.kind not in (k.value for k in UnitKind):
         errors.add("kind", "Art: Einrichtung, Dienststelle oder Gemeinde wählen.")
     address = validate_address(errors, data.address, "address", required=False)

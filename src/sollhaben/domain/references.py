@@ -64,6 +64,16 @@ def is_qr_iban(iban: str) -> bool:
     )
 
 
+def is_valid_creditor_id(text: str) -> bool:
+    """SEPA creditor identifier (e.g. DE98ZZZ09999999999): country, two check digits, a business
+    code (3 characters, not part of the check), the national identifier. The check digits are
+    ISO 7064 mod 97-10 over national identifier + country + check digits."""
+    cid = compact(text)
+    if not re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{3}[A-Z0-9]{1,28}", cid):
+        return False
+    return _mod97(cid[7:] + cid[:4]) == 1
+
+
 def format_iban(iban: str) -> str:
     iban = compact(iban)
     return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))

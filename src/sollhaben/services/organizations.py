@@ -17,7 +17,7 @@ from sollhaben.domain.references import is_qr_iban
 from sollhaben.persistence.database import Database
 from sollhaben.persistence.models import BankAccount, Organization, Unit
 from sollhaben.services.dto import OrganizationDTO, UnitDTO
-from sollhaben.services.unit_of_work import check_version, unit_of_work
+from sollhaben.services.unit_of_work import check_version, touch, unit_of_work
 
 
 def _address(row) -> Address:
@@ -51,11 +51,14 @@ def _apply(org: Organization, data: OrganizationInput) -> None:
     org.rounding_rule = data.rounding_rule
     org.enabled_modules = list(data.enabled_modules)
     org.options = dict(data.options)
-    org.bank_accounts.clear()
-    for i, account in enumerate(data.bank_accounts):
-        org.bank_accounts.append(BankAccount(
-            iban=account.iban, bic=account.bic, label=account.label, is_qr_iban=is_qr_iban(account.iban),
-            is_default=account.is_default or (i == 0 and not any(b.is_default for b in data.bank_accounts))))
+    no_default = not any(b.is_default for b in data.bank_accounts)
+    wanted = [(a.iban, a.bic, a.label, a.is_default or (i == 0 and no_default))
+              for i, a in enumerate(data.bank_accounts)]
+    if [(b.iban, b.bic, b.label, b.is_default) for b in org.bank_accounts] != wanted:
+        org.bank_accounts.clear()  # only when something changed: no churn of rows and audit entries
+        org.bank_accounts.extend(BankAccount(iban=iban, bic=bic, label=label, is_qr_iban=is_qr_iban(iban),
+                                             is_default=default) for iban, bic, label, default in wanted)
+        touch(org)
 
 
 def _check_unique_name(session, name: str, own_id: int | None) -> None:
@@ -109,6 +112,8 @@ def save_unit(db: Database, organization_id: int, data: UnitInput, unit_id: int 
               version: int | None = None) -> UnitDTO:
     data = validate_unit(data)
     with unit_of_work(db, "Die Einheit") as session:
+        if session.get(Organization, organization_id) is None:
+            raise NotFoundError(f"Organisation {organization_id} gibt es nicht.")
         clash = session.scalar(select(Unit.id).where(Unit.organization_id == organization_id, Unit.name == data.name))
         if clash is not None and clash != unit_id:
             raise ValidationError(f"Name: Eine Einheit „{data.name}“ gibt es in dieser Organisation schon.", "name")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from sollhaben.domain.errors import ConflictError
+from sollhaben.persistence.base import utcnow
 from sollhaben.persistence.database import Database
 
 
@@ -31,3 +32,9 @@ def check_version(expected: int | None, actual: int, what: str) -> None:
     """A form saves only the version it loaded; anything else is someone else's change."""
     if expected is not None and expected != actual:
         raise ConflictError(what)
+
+
+def touch(row) -> None:
+    """Mark a versioned row as changed when only its child rows (bank accounts, roles) changed:
+    the UPDATE moves its version on, so a form loaded before this change cannot overwrite it."""
+    row.updated_at = utcnow()
