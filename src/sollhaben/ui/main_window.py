@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
             PageEntry("Personen", lazy_page("sollhaben.ui.persons.persons_page", "PersonsPage", context)),
             PageEntry("Debitoren", lazy_page("sollhaben.ui.ledger.accounts_page", "AccountsPage", context)),
             PageEntry("Wiedervorlagen", lazy_page("sollhaben.ui.todo_page", "TodoPage", context)),
+            PageEntry("Einheiten", lazy_page("sollhaben.ui.units_page", "UnitsPage", context)),
             PageEntry("Einstellungen", self._settings_page),
         ]
         self.navigation = QListWidget(self)
