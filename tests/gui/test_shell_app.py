@@ -95,11 +95,10 @@ def runner(qapp):
     assert runner.shutdown(timeout_ms=10_000)
 
 
-def test_wizard_creates_the_own_organization(qtbot, sqlite_db, runner, monkeypatch):
-    monkeypatch.setattr("sollhaben.ui.organization_wizard.demo_loader", lambda: None)
+def test_wizard_creates_the_own_organization(qtbot, sqlite_db, runner):
     wizard = OrganizationWizard(sqlite_db, runner)
     qtbot.addWidget(wizard)
-    assert not wizard.ui.demoRadio.isEnabled()  # no demo module installed
+    assert wizard.ui.ownRadio.isChecked() and wizard.ui.demoRadio.isEnabled()
     wizard.ui.buttonBox.accepted.emit()
     dialog = wizard.settings_dialog
     assert dialog is not None and dialog.windowTitle() == "Neue Organisation erfassen"
@@ -113,55 +112,36 @@ def test_wizard_creates_the_own_organization(qtbot, sqlite_db, runner, monkeypat
     assert [o.name for o in organizations.list_organizations(sqlite_db)] == ["Sozialdienst Emmental"]
 
 
-def test_wizard_loads_demo_data_on_the_worker(qtbot, sqlite_db, runner, monkeypatch):
-    calls: list = []
-
-    def load_demo(db, size, progress=None, cancelled=None):
-        calls.append(size)
-        for i in range(3):
-            progress(i + 1, 3, f"Schritt {i + 1}")
-        return organizations.create_organization(db, make_org_input("CH", name="Demo-Sozialdienst"))
-
-    monkeypatch.setattr("sollhaben.ui.organization_wizard.demo_loader", lambda: load_demo)
+def test_wizard_loads_demo_data_on_the_worker_with_progress(qtbot, sqlite_db, runner):
+    progress: list = []
+    runner.progress.connect(lambda job, done, total, text: progress.append((done, total)))
     wizard = OrganizationWizard(sqlite_db, runner)
     qtbot.addWidget(wizard)
     wizard.ui.demoRadio.setChecked(True)
-    wizard.ui.demoSizeCombo.setCurrentIndex(1)
     assert wizard.ok_button.text() == "&Laden"
-    with qtbot.waitSignal(wizard.finished, timeout=5000) as blocker:
+    with qtbot.waitSignal(wizard.finished, timeout=60_000) as blocker:
         wizard.ui.buttonBox.accepted.emit()
+        assert not wizard.ok_button.isEnabled()  # busy while the worker loads
     assert blocker.args == [QDialog.DialogCode.Accepted]
-    assert calls == [2000]
-    assert wizard.organization.name == "Demo-Sozialdienst"
-
-
-def test_wizard_with_the_real_demo_generator(qtbot, sqlite_db, runner):
-    from sollhaben.services.demo import load_demo  # noqa: F401  (skip-free: the module ships with the app)
-
-    wizard = OrganizationWizard(sqlite_db, runner)
-    qtbot.addWidget(wizard)
-    assert wizard.ui.demoRadio.isEnabled()
-    wizard.ui.demoRadio.setChecked(True)
-    with qtbot.waitSignal(wizard.finished, timeout=60_000):
-        wizard.proceed()
     names = [o.name for o in organizations.list_organizations(sqlite_db)]
-    assert wizard.organization is not None and wizard.organization.name in names and len(names) >= 1
+    assert len(names) == 2 and wizard.organization.name in names
+    assert progress and progress[-1][0] == progress[-1][1]
 
 
 def test_wizard_demo_failure_is_reported_and_nothing_chosen(qtbot, sqlite_db, runner, monkeypatch):
-    def broken(db, size):
-        raise RuntimeError("Festplatte voll")
+    from sollhaben.services import demo
 
+    demo.load_demo(sqlite_db, size=5)  # loaded already: a second load is refused by the service
     warnings: list = []
-    monkeypatch.setattr("sollhaben.ui.organization_wizard.demo_loader", lambda: broken)
     monkeypatch.setattr("sollhaben.ui.organization_wizard.QMessageBox.warning",
                         lambda parent, title, text: warnings.append(text))
     wizard = OrganizationWizard(sqlite_db, runner)
     qtbot.addWidget(wizard)
     wizard.ui.demoRadio.setChecked(True)
-    with qtbot.waitSignal(runner.failed, timeout=5000):
+    with qtbot.waitSignal(runner.failed, timeout=10_000):
         wizard.proceed()
-    assert warnings == ["Die Demodaten konnten nicht geladen werden:\nFestplatte voll"]
+    assert len(warnings) == 1 and warnings[0].startswith("Die Demodaten konnten nicht geladen werden:")
+    assert "bereits geladen" in warnings[0]
     assert wizard.organization is None and wizard.ok_button.isEnabled()
 
 

@@ -1,41 +1,17 @@
 """First start: no organization yet — create one (settings dialog) or load demo data (worker)."""
 from __future__ import annotations
 
-import importlib
-import inspect
-from typing import Any
-
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QWidget
 
 import sollhaben.workers.qt_fixes  # noqa: F401  (PySide6 6.12 signal refcount fix)
 from sollhaben.persistence.database import Database
-from sollhaben.services import organizations
+from sollhaben.services import demo, organizations
 from sollhaben.services.dto import OrganizationDTO
 from sollhaben.ui.forms.ui_organization_wizard import Ui_OrganizationWizard
 from sollhaben.ui.settings_dialog import SettingsDialog
 
 DEMO_SIZES = (("klein (200 Personen je Organisation)", 200), ("mittel (2 000 Personen)", 2000),
               ("gross (10 000 Personen)", 10_000))
-
-
-def demo_loader():
-    """`sollhaben.services.demo.load_demo` when that module is installed, else None."""
-    try:
-        module = importlib.import_module("sollhaben.services.demo")
-    except ImportError:
-        return None
-    return getattr(module, "load_demo", None)
-
-
-def call_demo(load_demo, db: Database, size: int, progress) -> Any:
-    """Pass progress/cancel callbacks only when load_demo accepts them (services know no Qt)."""
-    params = inspect.signature(load_demo).parameters
-    kwargs: dict[str, Any] = {"size": size}
-    if "progress" in params:
-        kwargs["progress"] = progress.report
-    if "cancelled" in params:
-        kwargs["cancelled"] = progress.cancelled
-    return load_demo(db, **kwargs)
 
 
 class OrganizationWizard(QDialog):
@@ -58,11 +34,9 @@ class OrganizationWizard(QDialog):
         self.cancel_button.setText("Abbrechen")
         self.ui.buttonBox.accepted.connect(self.proceed)
         self.ui.buttonBox.rejected.connect(self.reject)
-        available = demo_loader() is not None and runner is not None
+        available = runner is not None  # demo data is loaded on the worker only
         self.ui.demoRadio.setEnabled(available)
         self.ui.demoSizeCombo.setEnabled(available)
-        if not available:
-            self.ui.demoRadio.setToolTip("Demodaten sind in dieser Installation nicht verfügbar.")
         self.ui.demoRadio.toggled.connect(lambda on: self.ok_button.setText("&Laden" if on else "&Weiter …"))
 
     def proceed(self) -> None:
@@ -84,15 +58,14 @@ class OrganizationWizard(QDialog):
         self.accept()
 
     def load_demo(self) -> None:
-        load_demo = demo_loader()
-        if load_demo is None or self.runner is None:
+        if self.runner is None:
             return
         size = int(self.ui.demoSizeCombo.currentData())
         db = self.db
         self._set_busy(True)
         self.ui.statusLabel.setText("Demodaten werden angelegt …")
         self.runner.progress.connect(self._progress)
-        self._job = self.runner.submit("Demodaten laden", lambda p: call_demo(load_demo, db, size, p),
+        self._job = self.runner.submit("Demodaten laden", lambda p: demo.load_demo(db, size, p.report, p.cancelled),
                                        on_done=self._demo_loaded, on_error=self._demo_failed, owner=self)
         self.runner.cancelled.connect(self._demo_cancelled)
 
@@ -103,17 +76,9 @@ class OrganizationWizard(QDialog):
             if text:
                 self.ui.statusLabel.setText(text)
 
-    def _demo_loaded(self, result: Any) -> None:
+    def _demo_loaded(self, summary: demo.DemoSummary) -> None:
         self._finish_job()
-        if isinstance(result, OrganizationDTO):
-            self.organization = result
-        else:
-            found = organizations.list_organizations(self.db)
-            wanted = result if isinstance(result, int) else getattr(result, "organization_id", None)
-            self.organization = next((o for o in found if o.id == wanted), found[0] if found else None)
-        if self.organization is None:
-            self._demo_failed(RuntimeError("Die Demodaten enthalten keine Organisation."))
-            return
+        self.organization = organizations.get_organization(self.db, summary.organization_id)
         self.accept()
 
     def _demo_failed(self, exc: BaseException) -> None:
