@@ -85,14 +85,15 @@ class StatementView(QWidget):
         grid = QGridLayout()
         for n, (key, text) in enumerate((("opening", "Anfangssaldo"), ("closing", "Saldo"),
                                          ("open", "Offene Posten"), ("credit", "Unzugeordnetes Guthaben"))):
-            grid.addWidget(QLabel(f"{text}:", self), 0, 2 * n)
+            row, column = divmod(n, 2)  # two rows of two figures: fits a 1280-pixel laptop screen
+            grid.addWidget(QLabel(f"{text}:", self), row, 2 * column)
             value = QLabel("–", self)
             value.setObjectName(f"figure_{key}")
             value.setStyleSheet("font-weight: 600; padding-right: 18px;")
             value.setMinimumWidth(value.fontMetrics().horizontalAdvance("-999.999,99 EUR") + 18)
-            grid.addWidget(value, 0, 2 * n + 1)
+            grid.addWidget(value, row, 2 * column + 1)
             self.figures[key] = value
-        grid.setColumnStretch(8, 1)
+        grid.setColumnStretch(4, 1)
 
         money = self._money
         self.postings = RowTableModel((
