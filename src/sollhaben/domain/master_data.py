@@ -246,17 +246,30 @@ def validate_person(data: PersonInput, today: date) -> PersonInput:
         elif data.birth_date.year < 1900:
             errors.add("birth_date", "Geburtsdatum: vor 1900 ist nicht plausibel.")
     address = validate_address(errors, data.address, "address", required=False)
+    for name, label, limit in (("salutation", "Anrede", 20), ("address_extra", "Adresszusatz", 70),
+                               ("phone", "Telefon", 40), ("email", "E-Mail", 120)):
+        check_length(errors, name, label, getattr(data, name).strip(), limit)
     if data.email.strip() and not _EMAIL.match(data.email.strip()):
         errors.add("email", f"E-Mail: „{data.email.strip()}“ ist keine E-Mail-Adresse.")
     if data.language not in ("de", "fr", "it", "en"):
         errors.add("language", "Sprache: de, fr, it oder en.")
-    accounts = validate_bank_accounts(errors, list(data.bank_accounts), "bank_accounts")
+    accounts = validate_bank_accounts(errors, list(data.bank_accounts), "bank_accounts", "Kontoinhaber", 70)
+    roles = []
+    for i, (module, role) in enumerate(data.roles):
+        role = role.strip()
+        if module not in MODULES:
+            errors.add(f"roles[{i}].module", f"Modul: „{module}“ ist unbekannt (erlaubt: {', '.join(MODULES)}).")
+        if not role:
+            errors.add(f"roles[{i}].role", "Rolle: Bitte eine Rolle angeben.")
+        check_length(errors, f"roles[{i}].role", "Rolle", role, 20)
+        roles.append((module, role))
     errors.raise_if_any()
     return replace(data, last_name=last_name, first_name=first_name, address=address,
                    email=data.email.strip(), bank_accounts=tuple(accounts),
-                   roles=tuple(dict.fromkeys(data.roles)))
+                   roles=tuple(dict.fromkeys(roles)))
 
 
 def duplicate_key(last_name: str, first_name: str, birth_date: date | None) -> tuple[str, str, date | None]:
-    """Same name and birth date = probably the same person (case and spacing ignored)."""
-    return (" ".join(last_name.lower().split()), " ".join(first_name.lower().split()), birth_date)
+    """Same name and birth date = probably the same person (case and spacing ignored; casefold
+    so that "GROSS" and "Groß" match as well)."""
+    return (" ".join(last_name.casefold().split()), " ".join(first_name.casefold().split()), birth_date)

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from sollhaben.domain.errors import NotFoundError
 from sollhaben.domain.master_data import Address, BankAccountInput, PersonInput, duplicate_key, validate_person
 from sollhaben.persistence.database import Database
-from sollhaben.persistence.models import Person, PersonBankAccount, PersonRole
+from sollhaben.persistence.models import Organization, Person, PersonBankAccount, PersonRole
 from sollhaben.services.dto import PersonDTO, PersonRow
-from sollhaben.services.unit_of_work import check_version, unit_of_work
+from sollhaben.services.unit_of_work import check_version, touch, unit_of_work
 
 
 def _to_dto(p: Person) -> PersonDTO:
@@ -46,9 +46,16 @@ def _apply(person: Person, data: PersonInput) -> None:
     if [(b.iban, b.bic, b.holder) for b in person.bank_accounts] != wanted:
         person.bank_accounts.clear()
         person.bank_accounts.extend(PersonBankAccount(iban=i, bic=b, holder=h) for i, b, h in wanted)
-    if sorted((r.module, r.role) for r in person.roles) != sorted(data.roles):
-        person.roles.clear()
-        person.roles.extend(PersonRole(module=m, role=r) for m, r in data.roles)
+        touch(person)
+    # Roles are a set with a unique key: remove and add only the difference (the unit of work
+    # inserts before it deletes, so clearing and re-adding a kept role would violate the key).
+    wanted_roles = set(data.roles)
+    current_roles = {(r.module, r.role) for r in person.roles}
+    if current_roles != wanted_roles:
+        for role in [r for r in person.roles if (r.module, r.role) not in wanted_roles]:
+            person.roles.remove(role)
+        person.roles.extend(PersonRole(module=m, role=r) for m, r in data.roles if (m, r) not in current_roles)
+        touch(person)
 
 
 def save_person(db: Database, organization_id: int, data: PersonInput, person_id: int | None = None,
@@ -57,6 +64,8 @@ def save_person(db: Database, organization_id: int, data: PersonInput, person_id
     data = validate_person(data, today or date.today())
     with unit_of_work(db, "Die Person") as session:
         if person_id is None:
+            if session.get(Organization, organization_id) is None:
+                raise NotFoundError(f"Organisation {organization_id} gibt es nicht.")
             person = Person(organization_id=organization_id, bank_accounts=[], roles=[])
             session.add(person)
         else:
@@ -76,20 +85,20 @@ def get_person(db: Database, person_id: int) -> PersonDTO:
 
 def find_duplicates(db: Database, organization_id: int, last_name: str, first_name: str,
                     birth_date: date | None, exclude_id: int | None = None) -> list[PersonRow]:
-    """Persons with the same name and birth date (the duplicate warning on entry)."""
+    """Persons with the same name and birth date (the duplicate warning on entry).
+
+    The database narrows by birth date; names are compared here with `duplicate_key`, because
+    SQLite's lower() folds ASCII only ("ÖZDEMIR" would not find "Özdemir")."""
     wanted = duplicate_key(last_name, first_name, birth_date)
     if not wanted[0]:
         return []
     with unit_of_work(db) as session:
-        query = select(*_ROW_COLUMNS).where(
-            Person.organization_id == organization_id,
-            func.lower(Person.last_name) == wanted[0],
-            func.lower(Person.first_name) == wanted[1],
-        )
+        query = select(*_ROW_COLUMNS).where(Person.organization_id == organization_id)
         query = query.where(Person.birth_date.is_(None) if birth_date is None else Person.birth_date == birth_date)
         if exclude_id is not None:
             query = query.where(Person.id != exclude_id)
-        return [PersonRow(*row) for row in session.execute(query)]
+        rows = session.execute(query.order_by(Person.id))
+        return [PersonRow(*row) for row in rows if duplicate_key(row.last_name, row.first_name, birth_date) == wanted]
 
 
 _ROW_COLUMNS = (Person.id, Person.kind, Person.last_name, Person.first_name, Person.birth_date,
