@@ -63,7 +63,8 @@ class Household(Versioned, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(120))
 
     memberships: Mapped[list["HouseholdMembership"]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", order_by="HouseholdMembership.valid_from"
+        lazy="raise", cascade="all, delete-orphan",
+        order_by=lambda: (HouseholdMembership.valid_from, HouseholdMembership.id),
     )
 
 
