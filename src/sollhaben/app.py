@@ -8,7 +8,7 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 import sollhaben.workers.qt_fixes  # noqa: F401  (PySide6 6.12 signal refcount fix)
-from sollhaben import __version__
+from sollhaben import __version__, startup_probe
 from sollhaben.bootstrap import open_and_upgrade
 from sollhaben.persistence.database import Database
 from sollhaben.persistence.migrate import DatabaseTooNew
@@ -16,7 +16,6 @@ from sollhaben.services import organizations
 from sollhaben.services.dto import OrganizationDTO
 from sollhaben.ui.context import AppContext
 from sollhaben.ui.main_window import MainWindow
-from sollhaben.ui.organization_wizard import OrganizationWizard
 from sollhaben.workers.jobs import JobRunner
 
 APP_NAME = "Sollhaben"
@@ -83,6 +82,8 @@ def remember_organization(db: Database, organization: OrganizationDTO | None) ->
 
 def first_start(context: AppContext) -> OrganizationDTO | None:
     """No organization yet: the wizard creates one or loads demo data (None: the user gave up)."""
+    from sollhaben.ui.organization_wizard import OrganizationWizard  # first start only
+
     wizard = OrganizationWizard(context.db, context.worker)
     if wizard.exec() != QDialog.DialogCode.Accepted:
         return None
@@ -99,8 +100,11 @@ def open_main_window(context: AppContext) -> MainWindow:
 def run_app(database: str | None, self_check: bool = False) -> int:
     if self_check:
         return run_self_check()
+    startup_probe.mark("run_app")
     app = create_application()
+    startup_probe.mark("qapplication")
     db = open_database(database)
+    startup_probe.mark("database")
     if db is None:
         return 1
     runner = JobRunner()
@@ -110,7 +114,10 @@ def run_app(database: str | None, self_check: bool = False) -> int:
         if organization is None:
             return 0
         context.set_organization(organization)
+        startup_probe.mark("organization")
         window = open_main_window(context)
+        startup_probe.mark("window")
+        startup_probe.watch(app, window)
         code = app.exec()
         window.deleteLater()
         return code

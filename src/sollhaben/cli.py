@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sollhaben import __version__
+from sollhaben import __version__, startup_probe
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -166,6 +166,7 @@ def _data_command(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    startup_probe.mark("main")
     args = _build_parser().parse_args(argv)
     from sollhaben.domain.errors import ValidationError
     from sollhaben.persistence.migrate import DatabaseTooNew

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -15,9 +15,10 @@ from sollhaben import __version__
 from sollhaben.services import organizations
 from sollhaben.services.dto import OrganizationDTO
 from sollhaben.ui.context import AppContext
-from sollhaben.ui.settings_dialog import SettingsDialog
 from sollhaben.ui.widgets.job_status import JobStatus
-from sollhaben.ui.widgets.organization_card import OrganizationCard
+
+if TYPE_CHECKING:
+    from sollhaben.ui.settings_dialog import SettingsDialog
 
 
 @dataclass
@@ -107,6 +108,8 @@ class MainWindow(QMainWindow):
         return self.pages[self.stack.currentIndex()].title
 
     def _settings_page(self) -> QWidget:
+        from sollhaben.ui.widgets.organization_card import OrganizationCard  # built when first shown
+
         self.organization_card = OrganizationCard()
         self.organization_card.edit_requested.connect(lambda: self.open_settings())
         self.organization_card.show_organization(self.context.organization, self.context.db.describe())
@@ -192,6 +195,8 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> SettingsDialog | None:
         if self.context.organization is None:
             return None
+        from sollhaben.ui.settings_dialog import SettingsDialog  # not needed to start
+
         dialog = SettingsDialog(self.context.db, self.context.organization, self)
         dialog.saved.connect(self.context.set_organization)
         dialog.finished.connect(dialog.deleteLater)

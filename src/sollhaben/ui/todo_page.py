@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -13,10 +14,12 @@ from sollhaben.domain.master_data import MODULES
 from sollhaben.services import followups
 from sollhaben.services.dto import FollowUpDTO
 from sollhaben.ui.context import AppContext
-from sollhaben.ui.follow_up_dialog import FollowUpDialog
 from sollhaben.ui.forms.ui_todo_page import Ui_TodoPage
 from sollhaben.ui.table_model import Column, RowTableModel
 from sollhaben.ui.widgets.list_view import FilterableList
+
+if TYPE_CHECKING:
+    from sollhaben.ui.follow_up_dialog import FollowUpDialog
 
 OVERDUE_COLOR = QColor("#b3261e")
 DONE_COLOR = QColor("#7a7a7a")
@@ -126,6 +129,8 @@ class TodoPage(QWidget):
         self.ui.doneButton.setEnabled(current is not None and not current.done)
 
     def new_follow_up(self) -> FollowUpDialog:
+        from sollhaben.ui.follow_up_dialog import FollowUpDialog  # imported on first use, not at start
+
         dialog = FollowUpDialog(self.context.db, self.context.organization_id, default_due=self.today, parent=self)
         self._open(dialog)
         return dialog
@@ -135,6 +140,8 @@ class TodoPage(QWidget):
         return self.edit(current) if current is not None else None
 
     def edit(self, follow_up: FollowUpDTO) -> FollowUpDialog:
+        from sollhaben.ui.follow_up_dialog import FollowUpDialog
+
         dialog = FollowUpDialog(self.context.db, self.context.organization_id, follow_up, parent=self)
         self._open(dialog)
         return dialog
