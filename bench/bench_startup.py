@@ -21,7 +21,8 @@ import counts) with SOLLHABEN_STARTUP_PROBE=1 (see `sollhaben/startup_probe.py`)
   model), the list's table has painted since, and a key press posted to the list's search field
   has been processed by the event loop (the window accepts input). Then the app quits.
 
-The runs use the OS file cache warm (one untimed warm-up run first) and their own QSettings folder.
+The runs use the OS file cache warm and compiled bytecode, as an installed app does (one untimed
+warm-up run first; bytecode cached under the bench folder), and their own QSettings folder.
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_startup.py [--runs 5] [--importtime]
 """
 from __future__ import annotations
@@ -234,11 +235,44 @@ def table_counts(path: Path) -> dict[str, int]:
 
 # --- measurement ---------------------------------------------------------------------------------------
 
+# The reference: the floor of any PySide6 desktop app — a bare interpreter that shows a main window
+# with an empty table and stops at its first paint.
+REFERENCE = """
+import sys, time
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow, QTableWidget
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+table = QTableWidget(100, 8)
+window.setCentralWidget(table)
+window.resize(1200, 760)
+class Probe(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint:
+            QTimer.singleShot(0, lambda: (print("painted", time.monotonic(), flush=True), app.exit(0)))
+        return False
+probe = Probe()
+table.viewport().installEventFilter(probe)
+window.show()
+app.exec()
+"""
+
+
+def reference_once(folder: Path) -> float:
+    spawn = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", REFERENCE], capture_output=True, text=True, env=_env(folder),
+                          check=True)
+    return float(done.stdout.split()[1]) - spawn
+
 def _env(folder: Path, probe: str = "1") -> dict[str, str]:
     env = dict(os.environ)
     env["QT_QPA_PLATFORM"] = env.get("QT_QPA_PLATFORM", "offscreen")
     env["XDG_CONFIG_HOME"] = str(folder / "config")  # the app's QSettings, not the user's
     env.pop("SOLLHABEN_DATABASE_URL", None)
+    # Like an installed app, run from compiled bytecode (the warm-up run writes it); kept under the
+    # bench folder so the checkout stays clean even where PYTHONDONTWRITEBYTECODE is set.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(CACHE / "pycache")
     env[PROBE] = probe
     return env
 
@@ -308,6 +342,10 @@ def main() -> int:
     for label, values in (("spawn → usable", from_spawn), ("main  → usable", from_main)):
         print(f"{label}: median {statistics.median(values) * 1000:.0f} ms, min {min(values) * 1000:.0f} ms, "
               f"max {max(values) * 1000:.0f} ms")
+    reference_once(folder)
+    reference = statistics.median(reference_once(folder) for _ in range(args.runs))
+    print(f"reference: bare PySide6 main window with an empty table, spawn → first paint: median "
+          f"{reference * 1000:.0f} ms; the app takes {statistics.median(from_spawn) / reference:.1f} × that")
     print("where the time goes (median per phase):")
     for label, start, end in PHASES:
         spans = [r[end] - r[start] for r in runs]

@@ -43,8 +43,9 @@ def test_opening_a_database_at_head_does_not_load_alembic(sqlite_template):
 
 def test_app_start_imports_no_page_dialog_or_report_it_does_not_show():
     heavy = ["alembic", "reportlab", "qrbill", "sollhaben.reports", "sollhaben.services.demo",
-             "sollhaben.ui.persons", "sollhaben.ui.ledger", "sollhaben.ui.settings_dialog",
-             "sollhaben.ui.organization_wizard", "sollhaben.ui.follow_up_dialog", "sollhaben.ui.print_preview"]
+             "sollhaben.ui.persons", "sollhaben.ui.ledger", "sollhaben.ui.units_page",
+             "sollhaben.ui.settings_dialog", "sollhaben.ui.organization_wizard", "sollhaben.ui.follow_up_dialog",
+             "sollhaben.ui.print_preview"]
     out = _run("import sys\nimport sollhaben.app, sollhaben.cli\n"
                f"print(sorted(h for h in {heavy!r} if any(m == h or m.startswith(h + '.') for m in sys.modules)))")
     assert out == "[]"

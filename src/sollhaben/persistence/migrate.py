@@ -60,10 +60,12 @@ def script_heads() -> set[str]:
     revisions: set[str] = set()
     parents: set[str] = set()
     versions = resources.files("sollhaben.persistence") / "migrations" / "versions"
-    for entry in versions.iterdir():
-        if not entry.name.endswith(".py") or entry.name.startswith("__"):
-            continue
-        source = entry.read_text(encoding="utf-8")
+    try:
+        sources = [entry.read_text(encoding="utf-8") for entry in versions.iterdir()
+                   if entry.name.endswith(".py") and not entry.name.startswith("__")]
+    except OSError:
+        return set()
+    for source in sources:
         revision, down = _REVISION.search(source), _DOWN_REVISION.search(source)
         if revision is None or down is None:
             return set()  # not a shape we understand: let Alembic decide
