@@ -23,6 +23,9 @@ import counts) with SOLLHABEN_STARTUP_PROBE=1 (see `sollhaben/startup_probe.py`)
 
 The runs use the OS file cache warm and compiled bytecode, as an installed app does (one untimed
 warm-up run first; bytecode cached under the bench folder), and their own QSettings folder.
+Reference in the same run: a bare PySide6 main window with an empty table, spawn → first paint.
+For information (not the budget) it also times starts that open other pages at once (`--pages`),
+and with `--importtime` lists the slowest imports. POSIX only (the child's peak RSS via wait4).
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_startup.py [--runs 5] [--importtime]
 """
 from __future__ import annotations
