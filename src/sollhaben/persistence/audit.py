@@ -78,7 +78,12 @@ def _rows_for(obj, action: str, user: str) -> list[dict]:
             if value not in (None, "", [], {}):
                 rows.append({**base, "field": name, "old_value": None, "new_value": _text(value)})
     if action == "delete":
-        rows.append({**base, "field": "", "old_value": None, "new_value": None})
+        # One row for the removed record, carrying what it held (a deleted bank account keeps its
+        # IBAN in the history). Read from the state, never from the database: the row is gone.
+        values = [(column.key, state.dict.get(column.key)) for column in state.mapper.column_attrs
+                  if column.key not in _SKIPPED_COLUMNS and column.key != "id"]
+        old = "; ".join(f"{name}={_text(value)}" for name, value in values if value not in (None, "", [], {}))
+        rows.append({**base, "field": "", "old_value": old or None, "new_value": None})
     return rows
 
 
@@ -91,13 +96,36 @@ def _after_flush(session: Session, _context) -> None:
     for obj in session.dirty:
         if getattr(obj, "__tablename__", None) in AUDITED_TABLES and session.is_modified(obj):
             rows.extend(_rows_for(obj, "update", user))
-    for obj in session.deleted:
-        if getattr(obj, "__tablename__", None) in AUDITED_TABLES:
-            rows.extend(_rows_for(obj, "delete", user))
     if rows:
         session.connection().execute(insert(AuditEntry.__table__), rows)
 
 
+_DELETED = "audit_deleted_rows"
+
+
+def _deleted(session: Session, instance) -> None:
+    """Deletes are taken from the flush itself, not from `session.deleted`: a child removed from
+    its parent's collection (delete-orphan) is only found to be deleted during the flush."""
+    if getattr(instance, "__tablename__", None) in AUDITED_TABLES:
+        session.info.setdefault(_DELETED, []).extend(
+            _rows_for(instance, "delete", session.info.get("user", "system")))
+
+
+def _after_flush_postexec(session: Session, _context) -> None:
+    rows = session.info.pop(_DELETED, None)
+    if rows:
+        session.connection().execute(insert(AuditEntry.__table__), rows)
+
+
+def _forget(session: Session, *_args) -> None:
+    session.info.pop(_DELETED, None)
+
+
+_LISTENERS = (("after_flush", _after_flush), ("persistent_to_deleted", _deleted),
+              ("after_flush_postexec", _after_flush_postexec), ("after_soft_rollback", _forget))
+
+
 def install(sessions: sessionmaker) -> None:
-    if not event.contains(sessions, "after_flush", _after_flush):
-        event.listen(sessions, "after_flush", _after_flush)
+    for name, listener in _LISTENERS:
+        if not event.contains(sessions, name, listener):
+            event.listen(sessions, name, listener)

@@ -17,7 +17,7 @@ from sollhaben.domain.references import is_qr_iban
 from sollhaben.persistence.database import Database
 from sollhaben.persistence.models import BankAccount, Organization, Unit
 from sollhaben.services.dto import OrganizationDTO, UnitDTO
-from sollhaben.services.unit_of_work import check_version, touch, unit_of_work
+from sollhaben.services.unit_of_work import check_version, sync_children, touch, unit_of_work
 
 
 def _address(row) -> Address:
@@ -52,12 +52,9 @@ def _apply(org: Organization, data: OrganizationInput) -> None:
     org.enabled_modules = list(data.enabled_modules)
     org.options = dict(data.options)
     no_default = not any(b.is_default for b in data.bank_accounts)
-    wanted = [(a.iban, a.bic, a.label, a.is_default or (i == 0 and no_default))
-              for i, a in enumerate(data.bank_accounts)]
-    if [(b.iban, b.bic, b.label, b.is_default) for b in org.bank_accounts] != wanted:
-        org.bank_accounts.clear()  # only when something changed: no churn of rows and audit entries
-        org.bank_accounts.extend(BankAccount(iban=iban, bic=bic, label=label, is_qr_iban=is_qr_iban(iban),
-                                             is_default=default) for iban, bic, label, default in wanted)
+    wanted = [dict(iban=a.iban, bic=a.bic, label=a.label, is_qr_iban=is_qr_iban(a.iban),
+                   is_default=a.is_default or (i == 0 and no_default)) for i, a in enumerate(data.bank_accounts)]
+    if sync_children(org.bank_accounts, wanted, BankAccount, "iban"):
         touch(org)
 
 

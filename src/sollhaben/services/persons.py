@@ -11,7 +11,7 @@ from sollhaben.domain.master_data import Address, BankAccountInput, PersonInput,
 from sollhaben.persistence.database import Database
 from sollhaben.persistence.models import Organization, Person, PersonBankAccount, PersonRole
 from sollhaben.services.dto import PersonDTO, PersonRow
-from sollhaben.services.unit_of_work import check_version, touch, unit_of_work
+from sollhaben.services.unit_of_work import check_version, sync_children, touch, unit_of_work
 
 
 def _to_dto(p: Person) -> PersonDTO:
@@ -42,10 +42,8 @@ def _apply(person: Person, data: PersonInput) -> None:
         a.street, a.house_number, a.postal_code, a.town, a.country)
     person.address_extra, person.phone, person.email = data.address_extra.strip(), data.phone.strip(), data.email
     person.language, person.note = data.language, data.note
-    wanted = [(b.iban, b.bic, b.label) for b in data.bank_accounts]
-    if [(b.iban, b.bic, b.holder) for b in person.bank_accounts] != wanted:
-        person.bank_accounts.clear()
-        person.bank_accounts.extend(PersonBankAccount(iban=i, bic=b, holder=h) for i, b, h in wanted)
+    wanted = [dict(iban=b.iban, bic=b.bic, holder=b.label) for b in data.bank_accounts]
+    if sync_children(person.bank_accounts, wanted, PersonBankAccount, "iban"):
         touch(person)
     # Roles are a set with a unique key: remove and add only the difference (the unit of work
     # inserts before it deletes, so clearing and re-adding a kept role would violate the key).

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -38,3 +38,26 @@ def touch(row) -> None:
     """Mark a versioned row as changed when only its child rows (bank accounts, roles) changed:
     the UPDATE moves its version on, so a form loaded before this change cannot overwrite it."""
     row.updated_at = utcnow()
+
+
+def sync_children(collection: list, wanted: list[dict], factory: Callable[..., object], key: str) -> bool:
+    """Make an ordered child collection (bank accounts) hold the wanted values; True if it changed.
+
+    Rows are kept position by position while their `key` matches and are updated in place, so the
+    audit log shows old → new per field; the remaining rows are removed and new ones appended."""
+    changed, keep = False, 0
+    for row, values in zip(collection, wanted):
+        if getattr(row, key) != values[key]:
+            break
+        for name, value in values.items():
+            if getattr(row, name) != value:
+                setattr(row, name, value)
+                changed = True
+        keep += 1
+    for row in list(collection[keep:]):
+        collection.remove(row)
+        changed = True
+    for values in wanted[keep:]:
+        collection.append(factory(**values))
+        changed = True
+    return changed
