@@ -152,3 +152,59 @@ def check_reference_for_iban(iban: str, reference: str | None, field: str = "Ref
             field,
         )
     return normalize_creditor_reference(ref, field)
+
+
+# --- the document reference scheme: account and document in one reference ------------------
+#
+# Every payment request (QR-bill, SEPA transfer text) carries a reference that a bank file gives
+# back unchanged, so a payment is matched to the account and the document it was issued for.
+# Core: 21 digits = account id (9 digits, zero-padded) + document number (12 digits, zero-padded;
+# 0 = no particular document: the payment goes to the account's open items by the usual rule).
+#   QR reference (QR-IBAN):      "00000" + core, plus the recursive modulo 10 check digit (27 digits)
+#   creditor reference (IBAN):   "RF" + ISO 11649 check digits + core                   (25 characters)
+
+ACCOUNT_DIGITS = 9
+DOCUMENT_DIGITS = 12
+_QR_PREFIX = "00000"
+
+
+def document_reference_core(account_id: int, document_no: int = 0) -> str:
+    """The 21 digits that identify account and document."""
+    if not isinstance(account_id, int) or not 1 <= account_id < 10 ** ACCOUNT_DIGITS:
+        raise ValueError(f"account id must be 1 … {10 ** ACCOUNT_DIGITS - 1}")
+    if not isinstance(document_no, int) or not 0 <= document_no < 10 ** DOCUMENT_DIGITS:
+        raise ValueError(f"document number must be 0 … {10 ** DOCUMENT_DIGITS - 1}")
+    return f"{account_id:0{ACCOUNT_DIGITS}d}{document_no:0{DOCUMENT_DIGITS}d}"
+
+
+def make_document_qr_reference(account_id: int, document_no: int = 0) -> str:
+    """27-digit QR reference (for a QR-IBAN) of account and document."""
+    return make_qr_reference(_QR_PREFIX + document_reference_core(account_id, document_no))
+
+
+def make_document_creditor_reference(account_id: int, document_no: int = 0) -> str:
+    """ISO 11649 creditor reference RFnn… (for an IBAN, CH or SEPA) of account and document."""
+    return make_creditor_reference(document_reference_core(account_id, document_no))
+
+
+def make_document_reference(iban: str, account_id: int, document_no: int = 0) -> str:
+    """The reference that fits the IBAN: a QR reference for a QR-IBAN, else a creditor reference."""
+    if is_qr_iban(iban):
+        return make_document_qr_reference(account_id, document_no)
+    return make_document_creditor_reference(account_id, document_no)
+
+
+def parse_document_reference(reference: str) -> tuple[int, int] | None:
+    """(account id, document number) from a QR or creditor reference of our scheme; None for a
+    reference of another scheme or with a wrong check digit (the bank import then tries the IBAN)."""
+    ref = compact(reference)
+    core = ""
+    if re.fullmatch(r"[0-9]{27}", ref):
+        if qr_check_digit(ref[:26]) == int(ref[26]) and ref.startswith(_QR_PREFIX):
+            core = ref[len(_QR_PREFIX):26]
+    elif re.fullmatch(r"RF[0-9]{2}[0-9]{21}", ref) and _mod97(ref[4:] + ref[:4]) == 1:
+        core = ref[4:]
+    if not core:
+        return None
+    account_id, document_no = int(core[:ACCOUNT_DIGITS]), int(core[ACCOUNT_DIGITS:])
+    return (account_id, document_no) if account_id else None
