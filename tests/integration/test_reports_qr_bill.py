@@ -108,7 +108,7 @@ def test_open_amount_and_unknown_debtor_get_corner_marks():
     assert left == pytest.approx(78, abs=0.3) and right - left == pytest.approx(40, abs=0.4)
     assert bottom - top == pytest.approx(15, abs=0.4)
     # debtor field 65 x 25 mm in the information section (x 118 mm)
-    _left, top, right, bottom = dark_box(image, 170, slip_top + 25, 200, slip_top + 75)  # its right corners
+    _left, top, right, bottom = dark_box(image, 178, slip_top + 36, 200, slip_top + 75)  # right corners
     assert right - 118 == pytest.approx(65, abs=0.4) and bottom - top == pytest.approx(25, abs=0.4)
     # receipt amount field 30 x 10 mm, right-aligned in the receipt
     left, top, right, bottom = dark_box(image, 25, slip_top + 70.5, 57.5, slip_top + 81.5)
