@@ -1,7 +1,7 @@
 """Benchmark: the person list with 100 000 persons (not a test; prints figures and PASS/FAIL).
 
-Budgets (docs: platform.md): opening the page (one query, model rows, first paint) ≤ 1 s,
-filter as you type ≤ 100 ms per keystroke. Reference in the same run: the raw sqlite3 query of
+Budgets (docs: platform.md): opening the page (one query, model rows, first paint, and the
+search texts built between events after it) ≤ 1 s, filter as you type ≤ 100 ms per keystroke. Reference in the same run: the raw sqlite3 query of
 the same columns. Run: QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_person_list.py [N]
 """
 from __future__ import annotations
@@ -103,13 +103,16 @@ def main(count: int = 100_000) -> int:
     while not probe.painted:
         app.processEvents()
     opened = time.perf_counter() - t
+    while not page.list.model.search_ready():  # search texts are built between events after the paint
+        app.processEvents()
+    ready = time.perf_counter() - t
     assert page.list.model.rowCount() == len(rows) == count
 
     print(f"rows: {count}; raw sqlite3 query {raw_query * 1000:.0f} ms; service query {query * 1000:.0f} ms "
           f"({query / raw_query:.1f} × raw)")
-    print(f"open page: query + model {built * 1000:.0f} ms, to first paint {opened * 1000:.0f} ms "
-          f"(budget {OPEN_BUDGET * 1000:.0f} ms)")
-    ok = opened <= OPEN_BUDGET
+    print(f"open page: query + model {built * 1000:.0f} ms, to first paint {opened * 1000:.0f} ms, "
+          f"ready to filter {ready * 1000:.0f} ms (budget {OPEN_BUDGET * 1000:.0f} ms for both)")
+    ok = ready <= OPEN_BUDGET
 
     worst = 0.0
     for word in ("m", "mü", "mül", "müll", "mülle", "müller", "müller a", "", "stutt", "1980", "70173", "zzz", ""):

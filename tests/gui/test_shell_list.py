@@ -189,3 +189,22 @@ def test_typing_on_narrows_and_deleting_widens_correctly(qapp):
         proxy.set_filter_text(text)
         shown = [proxy.row_at(proxy.index(r, 0)).id for r in range(proxy.rowCount())]
         assert shown == oracle(model, *text.casefold().split()), text
+
+
+def test_search_texts_are_built_after_the_rows_show_and_on_demand(qtbot):
+    model = RowTableModel(COLUMNS, rows(30_000))
+    assert model.rowCount() == 30_000  # shown at once
+    qtbot.waitUntil(model.search_ready, timeout=10_000)  # built between events
+    model.set_rows(rows(20_000))
+    assert not model.search_ready()
+    proxy = FilterProxy()
+    proxy.setSourceModel(model)
+    proxy.set_filter_text("müller 19999")  # a filter before the slices are done finishes them
+    assert [proxy.row_at(proxy.index(r, 0)).id for r in range(proxy.rowCount())] == [19999]
+
+
+def test_sorting_by_text_follows_dictionary_order(qapp):
+    names = ["Zürcher", "Öztürk", "Otto", "Paul", "ärni", "Adler"]
+    model = RowTableModel(COLUMNS, [Row(i, n, "", None, Money(0, "CHF")) for i, n in enumerate(names)])
+    model.sort(1, Qt.SortOrder.AscendingOrder)
+    assert [r.name for r in model.rows()] == ["Adler", "ärni", "Otto", "Öztürk", "Paul", "Zürcher"]

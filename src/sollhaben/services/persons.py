@@ -6,8 +6,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from sollhaben.domain.collation import name_key
 from sollhaben.domain.errors import NotFoundError
 from sollhaben.domain.master_data import Address, BankAccountInput, PersonInput, duplicate_key, validate_person
+from sollhaben.persistence.bulk_read import fetch_tuples
 from sollhaben.persistence.database import Database
 from sollhaben.persistence.models import Organization, Person, PersonBankAccount, PersonRole
 from sollhaben.services.dto import PersonDTO, PersonRow
@@ -104,16 +106,21 @@ _ROW_COLUMNS = (Person.id, Person.kind, Person.last_name, Person.first_name, Per
 
 
 def list_person_rows(db: Database, organization_id: int) -> list[PersonRow]:
-    """All persons of the organization as light rows in one query (the list view filters them)."""
-    with unit_of_work(db) as session:
-        result = session.execute(
-            select(*_ROW_COLUMNS).where(Person.organization_id == organization_id)
-            .order_by(Person.last_name, Person.first_name, Person.id))
-        make = PersonRow._make
-        return [make(row) for row in result]
+    """All persons of the organization as light rows in one query (the list view filters them),
+    in dictionary order of name and first name (DIN 5007-1: "Öztürk" between "Otto" and "Paul")."""
+    with db.engine.connect() as connection:
+        raw = fetch_tuples(connection, select(*_ROW_COLUMNS).where(Person.organization_id == organization_id))
+    make = tuple.__new__
+    if db.is_sqlite:  # the driver returns ISO text for dates
+        day = date.fromisoformat
+        rows = [make(PersonRow, (pid, kind, last, first, day(born) if born else None, postal, town, street))
+                for pid, kind, last, first, born, postal, town, street in raw]
+    else:
+        rows = [make(PersonRow, row) for row in raw]
+    rows.sort(key=lambda r: (name_key(r[2], r[3]), r[0]))
+    return rows
 
 
 def list_person_ids(db: Database, organization_id: int) -> list[int]:
-    with unit_of_work(db) as session:
-        return list(session.scalars(select(Person.id).where(Person.organization_id == organization_id)
-                                    .order_by(Person.last_name, Person.first_name, Person.id)))
+    """The ids in the order of the person list."""
+    return [row.id for row in list_person_rows(db, organization_id)]

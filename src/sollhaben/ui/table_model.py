@@ -2,9 +2,10 @@
 
 `RowTableModel(columns, rows)` shows any objects through `Column`s. Sorting happens in the
 model (one Python sort with precomputed keys) instead of in the proxy, because a proxy calls a
-Python `lessThan`/`data` for every comparison. Filtering uses one lowercase search string per
-row, computed once in `set_rows`; `FilterProxy.set_filter_text` computes the visible rows with one
-list comprehension and announces one layout change.
+Python `lessThan`/`data` for every comparison; text sorts in dictionary order (`domain.collation`).
+Filtering uses one lowercase search string per row, built in slices after `set_rows` while the
+rows are already shown; `FilterProxy.set_filter_text` computes the visible rows with one list
+comprehension and announces one layout change.
 """
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from datetime import date
 from typing import Any, Callable, Iterable, Sequence
 
 from PySide6.QtCore import (QAbstractProxyModel, QAbstractTableModel, QModelIndex, QObject,
-                            QPersistentModelIndex, Qt)
+                            QPersistentModelIndex, Qt, QTimer)
 
 import sollhaben.workers.qt_fixes  # noqa: F401  (PySide6 6.12 signal refcount fix)
+from sollhaben.domain.collation import sort_key
 from sollhaben.domain.formatting import format_date, format_money
 from sollhaben.domain.money import Money
 
@@ -24,6 +26,7 @@ ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 ALIGN_CENTER = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # data(index, ROW_ROLE) → the row object
+_KEY_SLICE = 5_000  # search texts built per event-loop turn (≈ 15 ms)
 
 
 def default_text(value: Any) -> str:
@@ -43,7 +46,7 @@ def _sortable(value: Any) -> tuple:
     if value is None or value == "":
         return (1, "")
     if isinstance(value, str):
-        return (0, value.casefold())
+        return (0, sort_key(value))
     if isinstance(value, Money):
         return (0, value.minor)
     return (0, value)
@@ -79,15 +82,38 @@ class RowTableModel(QAbstractTableModel):
         self.columns = list(columns)
         self._foreground, self._background, self._font = foreground, background, font
         self._rows: list[Any] = []
-        self._search: list[str] = []
+        self._search: list[str] = []  # search texts of the first len(_search) rows
+        self._key_timer = QTimer(self)
+        self._key_timer.setInterval(0)
+        self._key_timer.timeout.connect(self._build_key_slice)
         self.set_rows(rows)
 
     # content ----------------------------------------------------------------------------
     def set_rows(self, rows: Iterable[Any]) -> None:
+        """Show `rows` at once; their search texts are built in slices between events
+        (`search_keys` finishes the rest on demand), so 100 000 rows appear without waiting."""
         self.beginResetModel()
         self._rows = list(rows)
-        self._search = [self._search_text(r) for r in self._rows]
+        self._search = []
         self.endResetModel()
+        if len(self._rows) > _KEY_SLICE:
+            self._key_timer.start()
+        else:
+            self._complete_keys()
+
+    def _build_key_slice(self) -> None:
+        start = len(self._search)
+        end = min(start + _KEY_SLICE, len(self._rows))
+        text = self._search_text
+        self._search.extend([text(r) for r in self._rows[start:end]])
+        if end >= len(self._rows):
+            self._key_timer.stop()
+
+    def _complete_keys(self) -> None:
+        if len(self._search) < len(self._rows):
+            text = self._search_text
+            self._search.extend([text(r) for r in self._rows[len(self._search):]])
+        self._key_timer.stop()
 
     def _search_text(self, row: Any) -> str:
         return "\x1f".join([c.text(row) for c in self.columns]).casefold()
@@ -95,8 +121,14 @@ class RowTableModel(QAbstractTableModel):
     def rows(self) -> list[Any]:
         return list(self._rows)
 
+    def search_ready(self) -> bool:
+        """True once every row's search text is built (filtering then costs no extra time)."""
+        return len(self._search) == len(self._rows)
+
     @property
     def search_keys(self) -> list[str]:
+        """One lowercase text per row (all columns as displayed) for the filter."""
+        self._complete_keys()
         return self._search
 
     def row_at(self, index: QModelIndex | QPersistentModelIndex | int) -> Any:
@@ -116,11 +148,13 @@ class RowTableModel(QAbstractTableModel):
         return next((i for i, r in enumerate(self._rows) if predicate(r)), -1)
 
     def replace_row(self, position: int, row: Any) -> None:
+        self._complete_keys()
         self._rows[position] = row
         self._search[position] = self._search_text(row)
         self.dataChanged.emit(self.index(position, 0), self.index(position, len(self.columns) - 1))
 
     def append_row(self, row: Any) -> None:
+        self._complete_keys()
         position = len(self._rows)
         self.beginInsertRows(QModelIndex(), position, position)
         self._rows.append(row)
@@ -128,6 +162,7 @@ class RowTableModel(QAbstractTableModel):
         self.endInsertRows()
 
     def remove_row(self, position: int) -> None:
+        self._complete_keys()
         self.beginRemoveRows(QModelIndex(), position, position)
         del self._rows[position]
         del self._search[position]
@@ -175,6 +210,7 @@ class RowTableModel(QAbstractTableModel):
         if not 0 <= column < len(self.columns) or len(self._rows) < 2:
             return
         key = self.columns[column].key
+        self._complete_keys()
         self.layoutAboutToBeChanged.emit()
         keys = [key(r) for r in self._rows]
         keyed = sorted(range(len(keys)), key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)

@@ -29,16 +29,23 @@ PERSON_COLUMNS = (
 
 
 class PersonTableModel(RowTableModel):
-    """The person list; builds each row's search text in one f-string (100 000 rows on open)."""
+    """The person list; builds each row's search text in one f-string (100 000 rows on open),
+    formatting each distinct birth date once."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(PERSON_COLUMNS, parent=parent)
+        self._days: dict = {}
 
     def _search_text(self, r: PersonRow) -> str:
-        born = r.birth_date
-        day = f"{born.day:02d}.{born.month:02d}.{born.year}" if born else ""
-        return (f"{r.id}\x1f{_KIND_LABELS.get(r.kind, r.kind)}\x1f{r.last_name}\x1f{r.first_name}\x1f{day}"
-                f"\x1f{r.street}\x1f{r.postal_code}\x1f{r.town}").casefold()
+        pid, kind, last, first, born, postal, town, street = r
+        if born is None:
+            day = ""
+        else:
+            day = self._days.get(born)
+            if day is None:
+                day = self._days[born] = f"{born.day:02d}.{born.month:02d}.{born.year}"
+        return (f"{pid}\x1f{_KIND_LABELS.get(kind, kind)}\x1f{last}\x1f{first}\x1f{day}"
+                f"\x1f{street}\x1f{postal}\x1f{town}").casefold()
 
 
 def row_of(person: PersonDTO) -> PersonRow:
