@@ -9,7 +9,7 @@ from sollhaben.domain.master_data import Address, UnitInput
 from sollhaben.services import organizations
 from sollhaben.services.organizations import create_organization
 from sollhaben.ui.context import AppContext
-from sollhaben.ui.units_page import UnitDialog, UnitsPage
+from sollhaben.ui.units_page import UnitsPage
 from tests.conftest import make_org_input
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")

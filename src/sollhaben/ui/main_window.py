@@ -29,15 +29,9 @@ class PageEntry:
 
 
 def lazy_page(module: str, class_name: str, context: AppContext) -> Callable[[], QWidget]:
-    """Import the page only when it is first shown; a missing module shows a placeholder."""
+    """Import the page only when it is first shown (keeps the start fast)."""
     def create() -> QWidget:
-        try:
-            page_class = getattr(importlib.import_module(module), class_name)
-        except (ImportError, AttributeError):
-            label = QLabel("wird geladen")
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            return label
-        return page_class(context)
+        return getattr(importlib.import_module(module), class_name)(context)
     return create
 
 
