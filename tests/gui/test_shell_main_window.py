@@ -5,7 +5,7 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication
 
 from sollhaben.services.organizations import create_organization
 from sollhaben.ui.context import AppContext
@@ -131,12 +131,15 @@ def test_organization_switcher(qtbot, window, context):
     assert context.organization.name == "Sozialdienst Aaretal"
 
 
-def test_lazy_page_shows_placeholder_for_missing_module(qapp, context):
+def test_lazy_page_imports_on_first_use_and_reports_a_broken_module(qapp, context):
     from sollhaben.ui.main_window import lazy_page
 
-    widget = lazy_page("sollhaben.ui.does_not_exist", "Page", context)()
-    assert isinstance(widget, QLabel) and widget.text() == "wird geladen"
+    create = lazy_page("sollhaben.ui.units_page", "UnitsPage", context)
+    widget = create()
+    assert type(widget).__name__ == "UnitsPage"
     widget.deleteLater()
+    with pytest.raises(ModuleNotFoundError):  # a packaging mistake must not hide behind a placeholder
+        lazy_page("sollhaben.ui.does_not_exist", "Page", context)()
 
 
 def test_settings_saved_updates_window(qtbot, window, context):
