@@ -1,7 +1,6 @@
 """Composition root of the desktop app: QApplication, database, worker, first start, main window."""
 from __future__ import annotations
 
-import importlib
 import sys
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
@@ -25,16 +24,6 @@ _LAST_ORGANIZATION = "last_organization/{}"
 def show_error(title: str, text: str) -> None:
     """One place for start-up errors (tests replace it)."""
     QMessageBox.critical(None, title, text)
-
-
-def run_self_check() -> int:
-    """Delegate to sollhaben.self_check (creates a temporary database, prints a letter) if installed."""
-    try:
-        module = importlib.import_module("sollhaben.self_check")
-    except ImportError:
-        print("Der Selbsttest ist in dieser Installation nicht enthalten.", file=sys.stderr)
-        return 2
-    return int(module.run_self_check() or 0)
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -97,9 +86,7 @@ def open_main_window(context: AppContext) -> MainWindow:
     return window
 
 
-def run_app(database: str | None, self_check: bool = False) -> int:
-    if self_check:
-        return run_self_check()
+def run_app(database: str | None) -> int:
     startup_probe.mark("run_app")
     app = create_application()
     startup_probe.mark("qapplication")

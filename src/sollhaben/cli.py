@@ -176,9 +176,13 @@ def main(argv: list[str] | None = None) -> int:
             return _db_command(args)
         if args.command in ("demo", "import", "export"):
             return _data_command(args)
+        if args.self_check:  # no Qt, no display: works on a build server and in the frozen app
+            from sollhaben.self_check import run_self_check
+
+            return run_self_check()
         from sollhaben.app import run_app
 
-        return run_app(args.database, self_check=args.self_check)
+        return run_app(args.database)
     except (ValidationError, DatabaseTooNew) as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 1

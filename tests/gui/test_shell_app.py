@@ -1,8 +1,6 @@
 """App start: run_app paths (self-check hook, refused database, first start, main window), wizard."""
 from __future__ import annotations
 
-import sys
-import types
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -34,15 +32,6 @@ def errors(monkeypatch):
     shown: list[tuple[str, str]] = []
     monkeypatch.setattr(app_module, "show_error", lambda title, text: shown.append((title, text)))
     return shown
-
-
-def test_self_check_hook_runs_without_windows(monkeypatch, qapp):
-    fake = types.ModuleType("sollhaben.self_check")
-    fake.run_self_check = lambda: 7
-    monkeypatch.setitem(sys.modules, "sollhaben.self_check", fake)
-    before = set(QApplication.topLevelWidgets())
-    assert app_module.run_app(None, self_check=True) == 7
-    assert set(QApplication.topLevelWidgets()) - before == set()
 
 
 def test_database_too_new_is_refused_with_a_german_message(monkeypatch, errors, qapp):
