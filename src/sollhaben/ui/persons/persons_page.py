@@ -3,13 +3,14 @@ that opens on double-click, Return or "Neu" and pages through the list's current
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QPushButton, QStackedWidget, QToolButton, QVBoxLayout, QWidget
 
 from sollhaben.domain.master_data import PersonKind
 from sollhaben.services import persons
 from sollhaben.services.dto import PersonDTO, PersonRow
 from sollhaben.ui.context import AppContext
+from sollhaben.ui.persons.letter_dialog import LetterDialog
 from sollhaben.ui.persons.person_editor import PersonEditor
 from sollhaben.ui.table_model import ALIGN_RIGHT, Column, FilterProxy, RowTableModel
 from sollhaben.ui.widgets.list_view import FilterableList
@@ -104,8 +105,17 @@ class PersonsPage(QWidget):
         self.new_button.setToolTip("Neue Person oder Institution erfassen (Strg+N)")
         self.edit_button = QPushButton("&Bearbeiten", list_page)
         self.edit_button.setToolTip("Markierte Person bearbeiten (Eingabetaste, Doppelklick)")
+        self.letter_action = QAction("Brief &drucken …", self)
+        self.letter_action.setShortcut(QKeySequence("Ctrl+P"))
+        self.letter_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.letter_action.setToolTip("Brief an die markierte Person drucken, CH mit QR-Rechnung (Strg+P)")
+        self.letter_action.triggered.connect(lambda: self.print_letter())
+        self.addAction(self.letter_action)
+        self.letter_button = QToolButton(list_page)
+        self.letter_button.setDefaultAction(self.letter_action)
         self.list.toolbar.addWidget(self.new_button)
         self.list.toolbar.addWidget(self.edit_button)
+        self.list.toolbar.addWidget(self.letter_button)
         list_layout.addWidget(self.list)
         self.stack.addWidget(list_page)
 
@@ -185,6 +195,22 @@ class PersonsPage(QWidget):
         self.stack.setCurrentWidget(self.editor)
         self.editor.basic.lastNameEdit.setFocus()
         return True
+
+    def print_letter(self, person_id: int | None = None) -> LetterDialog | None:
+        """"Brief drucken …" for the given person, the one in the editor or the marked row."""
+        if person_id is None:
+            if self.stack.currentWidget() is self.editor:
+                person_id = self.editor.record_id
+            else:
+                row = self.list.current_row()
+                person_id = row.id if row is not None else None
+        if person_id is None or self.context.organization is None:
+            return None
+        dialog = LetterDialog(self.context, persons.get_person(self.context.db, person_id), self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()  # window-modal, does not block
+        self.letter_dialog = dialog
+        return dialog
 
     def show_list(self) -> None:
         self.stack.setCurrentIndex(0)
