@@ -7,8 +7,9 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sollhaben.domain.errors import NotFoundError, ValidationError
+from sollhaben.domain.errors import ErrorCollector, NotFoundError, ValidationError
 from sollhaben.domain.ledger import OpenItem, PostingSource, propose_allocation
+from sollhaben.domain.master_data import check_length
 from sollhaben.domain.money import Money
 from sollhaben.domain.months import Month
 from sollhaben.persistence.database import Database
@@ -80,6 +81,11 @@ def _insert_posting(session: Session, posting: NewPosting, currency: str,
         raise ValidationError(f"Betrag: Das Konto führt {currency}, nicht {posting.amount.currency.value}.", "amount")
     if not posting.category.strip():
         raise ValidationError("Kategorie: Bitte eine Kategorie angeben.", "category")
+    errors = ErrorCollector()
+    check_length(errors, "category", "Kategorie", posting.category, 40)
+    check_length(errors, "reference", "Referenz", posting.reference, 35)
+    check_length(errors, "idempotency_key", "Schlüssel", posting.idempotency_key or "", 160)
+    errors.raise_if_any()
     row = Posting(
         account_id=posting.account_id, booking_date=posting.booking_date, value_month=posting.value_month,
         due_date=posting.due_date, category=posting.category, amount_minor=posting.amount.minor,
@@ -91,10 +97,28 @@ def _insert_posting(session: Session, posting: NewPosting, currency: str,
     return row
 
 
+def _already_posted(session: Session, key: str | None, account_id: int, amount_minor: int) -> int | None:
+    """A repeated run or import finds its posting by the idempotency key and posts nothing again.
+    The key names one posting: reusing it for another account or amount is an error."""
+    if key is None:
+        return None
+    row = session.scalar(select(Posting).where(Posting.idempotency_key == key))
+    if row is None:
+        return None
+    if row.account_id != account_id or row.amount_minor != amount_minor:
+        raise ValidationError(f"Schlüssel: „{key}“ wurde bereits für eine andere Buchung verwendet.",
+                              "idempotency_key")
+    return row.id
+
+
 def post(db: Database, posting: NewPosting) -> int:
-    """Post one receivable or credit; returns its id. A credit stays unallocated (see book_payment)."""
+    """Post one receivable or credit; returns its id. A credit stays unallocated (see book_payment).
+    Posting again with the same idempotency key returns the first posting's id."""
     with unit_of_work(db) as session:
         account = _lock_account(session, posting.account_id)
+        existing = _already_posted(session, posting.idempotency_key, account.id, posting.amount.minor)
+        if existing is not None:
+            return existing
         return _insert_posting(session, posting, account.currency).id
 
 
@@ -124,16 +148,23 @@ def book_payment(db: Database, account_id: int, booking_date: date, amount: Mone
                  allocations: list[tuple[int, Money]] | None = None, source: PostingSource = PostingSource.PAYMENT,
                  reference: str = "", idempotency_key: str | None = None) -> int:
     """Book a receipt and allocate it: as given by the clerk, else by the proposal (oldest first).
-    What is not allocated stays as credit balance on the account."""
+    What is not allocated stays as credit balance on the account. Booking again with the same
+    idempotency key (a bank entry imported twice) returns the first payment and books nothing."""
     if amount.minor <= 0:
         raise ValidationError("Betrag: Eine Zahlung muss grösser als 0.00 sein.", "amount")
     with unit_of_work(db) as session:
         account = _lock_account(session, account_id)
+        existing = _already_posted(session, idempotency_key, account.id, -amount.minor)
+        if existing is not None:
+            return existing
         open_items = {p.id: (p, open_minor) for p, open_minor in _open_items(session, account_id)}
         if allocations is None:
-            plan = propose_allocation(amount.minor, [OpenItem(p.id, p.due_date, p.category, o)
+            # An item without a due date is due when it was booked.
+            plan = propose_allocation(amount.minor, [OpenItem(p.id, p.due_date or p.booking_date, p.category, o)
                                                      for p, o in open_items.values()])
         else:
+            for _item_id, part in allocations:
+                _check_currency(part, account.currency)
             plan = [(item_id, part.minor) for item_id, part in allocations]
         _check_plan(plan, open_items, amount.minor)
         credit = _insert_posting(session, NewPosting(
@@ -144,14 +175,22 @@ def book_payment(db: Database, account_id: int, booking_date: date, amount: Mone
         return credit.id
 
 
+def _check_currency(amount: Money, currency: str) -> None:
+    if amount.currency.value != currency:
+        raise ValidationError(f"Zuordnung: Beträge in {currency} erwartet, nicht {amount.currency.value}.",
+                              "allocations")
+
+
 def _check_plan(plan: list[tuple[int, int]], open_items: dict, credit_minor: int) -> None:
     total = 0
+    per_item: dict[int, int] = {}  # an item named twice must not get more than is open
     for item_id, part in plan:
         if item_id not in open_items:
             raise ValidationError(f"Zuordnung: Posten {item_id} ist auf diesem Konto nicht offen.", "allocations")
         if part <= 0:
             raise ValidationError("Zuordnung: Zugeordnete Beträge müssen grösser als 0.00 sein.", "allocations")
-        if part > open_items[item_id][1]:
+        per_item[item_id] = per_item.get(item_id, 0) + part
+        if per_item[item_id] > open_items[item_id][1]:
             raise ValidationError(f"Zuordnung: Posten {item_id} ist nur noch mit "
                                   f"{Money(open_items[item_id][1], open_items[item_id][0].currency)} offen.",
                                   "allocations")
@@ -199,7 +238,8 @@ def allocate(db: Database, credit_id: int, item_id: int, amount: Money) -> None:
         credit, item = session.get(Posting, credit_id), session.get(Posting, item_id)
         if credit is None or item is None or credit.account_id != item.account_id:
             raise ValidationError("Zuordnung: Gutschrift und Posten gehören nicht zum selben Konto.", "allocations")
-        _lock_account(session, credit.account_id)
+        account = _lock_account(session, credit.account_id)
+        _check_currency(amount, account.currency)
         if credit.amount_minor >= 0 or item.amount_minor <= 0:
             raise ValidationError("Zuordnung: Nur Gutschriften können offenen Posten zugeordnet werden.", "allocations")
         rest = -credit.amount_minor - _allocated(session, Allocation.credit_id, [credit_id]).get(credit_id, 0)
