@@ -14,13 +14,19 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
 from sollhaben.domain.errors import NotFoundError, ValidationError
-from sollhaben.domain.ledger import OpenItem, PostingSource, check_account_invariant, propose_allocation
+from sollhaben.domain.ledger import (
+    CATEGORY_PRIORITY,
+    OpenItem,
+    PostingSource,
+    check_account_invariant,
+    propose_allocation,
+)
 from sollhaben.domain.master_data import PersonInput
 from sollhaben.domain.money import Money
 from sollhaben.domain.months import Month
 from sollhaben.persistence.database import open_database
 from sollhaben.persistence.models import Allocation, Posting
-from sollhaben.services import ledger, organizations, persons
+from sollhaben.services import demo, ledger, organizations, persons
 from sollhaben.services.ledger import NewPosting
 from tests.conftest import PG_URL, _truncate_pg, make_org_input
 
@@ -595,3 +601,13 @@ def test_ledger_invariant_over_random_histories_postgresql(pg_migrated, sqlite_t
                                                             data, steps):
     with fresh_database("postgresql", sqlite_template, tmp_path_factory.getbasetemp()) as db:
         run_history(db, data, steps)
+
+
+def test_demo_receivables_are_principal_claims_not_costs(sqlite_db):
+    """Parents' fees and maintenance are the principal; as "FEE" they were settled like costs."""
+    demo.load_demo(sqlite_db, size=20)
+    with sqlite_db.session() as session:
+        categories = set(session.scalars(select(Posting.category).distinct()
+                                         .where(Posting.amount_minor > 0, Posting.source != "REVERSAL")))
+    assert categories == {"KITA_FEE", "MAINTENANCE"}
+    assert not categories & set(CATEGORY_PRIORITY)

@@ -102,8 +102,8 @@ def create_ledger(ctx: DemoContext) -> None:
     for key, holder_ids in holders.items():
         org, rng = ctx.organizations[key], ctx.rng(f"ledger:{key}")
         currency = Currency(org.currency)
-        category, label, low, high, module = (("FEE", "Elternbeitrag", 150, 420, "kita") if key == "kita"
-                                              else ("ALIMONY", "Bevorschusste Alimente", 400, 950, "alimony"))
+        category, label, low, high, module = (("KITA_FEE", "Elternbeitrag", 150, 420, "kita") if key == "kita"
+                                              else ("MAINTENANCE", "Bevorschusste Alimente", 400, 950, "alimony"))
         for i, holder in enumerate(holder_ids):
             account = ledger.open_account(ctx.db, org.id, holder, module=module)
             amount = Money(rng.randrange(low, high) * 100 + rng.choice((0, 50)), currency)
