@@ -129,3 +129,16 @@ def test_service_errors_after_rendering_are_shown_too(qtbot, sqlite_db, runner):
     assert "keine vollständige Postadresse" in failed.args[0]
     assert "keine vollständige Postadresse" in dialog.ui.summaryLabel.text() and dialog.isVisible()
     assert dialog.ok_button.isEnabled()
+
+
+def test_the_bill_limits_come_back_to_the_amount_field(qtbot, sqlite_db, runner):
+    page = make_page(qtbot, sqlite_db, runner, "CH")
+    dialog = page.print_letter()
+    qtbot.waitExposed(dialog)
+    dialog.ui.subjectEdit.setText("Rechnung")
+    dialog.ui.bodyEdit.setPlainText("Text")
+    dialog.ui.amountEdit.setText("1'000'000'000.00")
+    with qtbot.waitSignal(dialog.render_failed, timeout=30_000):
+        dialog.ok_button.click()
+    assert any("999'999'999.99" in m for m in field_messages(dialog))
+    assert dialog.ui.amountEdit.property("fieldError") is True

@@ -185,6 +185,13 @@ def test_print_run_with_progress_page_numbers_per_letter_and_cancel(ch):
         letters.render_batch(db, org.id, requests, cancelled=lambda: next(calls), today=TODAY)
 
 
+def test_a_subject_with_characters_the_bill_does_not_permit(ch):
+    db, org, person = ch
+    pdf = letters.render_letter(db, org.id, person.id, "Rechnung → Dezember", BODY, Money.of("5", "CHF"), today=TODAY)
+    assert "Rechnung → Dezember" in page_texts(pdf)[0]  # the letter prints it as typed
+    assert qr_codes(pdf, 0)[0].split("\r\n")[29] == "Rechnung Dezember"  # the bill only what it permits
+
+
 def test_output_is_deterministic(ch):
     db, org, person = ch
     first = letters.render_letter(db, org.id, person.id, "Rechnung", BODY, Money.of("5", "CHF"), today=TODAY)

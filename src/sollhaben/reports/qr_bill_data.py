@@ -117,6 +117,13 @@ def _address_dict(address: BillAddress) -> dict:
             "city": address.town.strip(), "country": address.country.strip()}
 
 
+def permitted_text(text: str, limit: int = 140) -> str:
+    """`text` reduced to the QR-bill character set (others become spaces), one line, at most
+    `limit` characters — for free texts that are only copied onto the bill, such as a subject."""
+    cleaned = "".join(ch if _PERMITTED.match(ch) else " " for ch in text)
+    return " ".join(cleaned.split())[:limit]
+
+
 def amount_text(amount: Money | None) -> str:
     """The amount as the style guide prints it: space as thousands separator, two decimals."""
     return "" if amount is None else format_number_minor(amount.minor, "CH").replace("'", " ")

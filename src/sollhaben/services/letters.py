@@ -29,7 +29,7 @@ from sollhaben.persistence.models import Account, Organization, Person
 from sollhaben.reports import letter_texts as texts
 from sollhaben.reports.letter import render_letters
 from sollhaben.reports.letter_model import Letter, Sender
-from sollhaben.reports.qr_bill_data import BillAddress, BillData, prepare_bill
+from sollhaben.reports.qr_bill_data import BillAddress, BillData, permitted_text, prepare_bill
 from sollhaben.services.unit_of_work import unit_of_work
 
 Progress = Callable[[int, int], None]
@@ -152,7 +152,7 @@ def _bill(org: _Org, person: Person, request: LetterRequest, language: str, acco
                            sender.country or "CH")
     data = BillData(org.iban, creditor, request.amount, org.currency, debtor,
                     make_document_reference(org.iban, account_id, request.document_no),
-                    request.subject.strip()[:140], language)
+                    permitted_text(request.subject), language)
     try:
         return prepare_bill(data)
     except ValidationError as exc:

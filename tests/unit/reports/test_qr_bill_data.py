@@ -8,7 +8,7 @@ from qrbill.bill import QRBill
 
 from sollhaben.domain.errors import ValidationError
 from sollhaben.domain.money import Money
-from sollhaben.reports.qr_bill_data import BillAddress, BillData, amount_text, prepare_bill
+from sollhaben.reports.qr_bill_data import BillAddress, BillData, amount_text, permitted_text, prepare_bill
 
 QR_IBAN = "CH44 3199 9123 0008 8901 2"
 IBAN = "CH93 0076 2011 6238 5295 7"
@@ -138,3 +138,10 @@ def test_all_problems_are_reported_together():
 def test_amount_text_uses_spaces_as_thousands_separator():
     assert amount_text(Money(123456789, "CHF")) == "1 234 567.89"
     assert amount_text(None) == ""
+
+
+def test_free_texts_copied_onto_the_bill_are_reduced_to_the_permitted_set():
+    assert permitted_text("Rechnung → Dezember 😀  2026\n") == "Rechnung Dezember 2026"
+    assert permitted_text("Łódź €", limit=4) == "Łódź"[:4]
+    assert prepare_bill(bill(additional_information=permitted_text("Mahnung ✓ 1"))).payload.split("\r\n")[29] == \
+        "Mahnung 1"

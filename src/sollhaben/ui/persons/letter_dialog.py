@@ -96,6 +96,9 @@ class LetterDialog(QDialog):
         return request
 
     def show_errors(self, errors: list[FieldError]) -> None:
+        # the bill's own checks (e.g. "bill.amount" above 999'999'999.99) belong to the dialog's fields
+        errors = [FieldError(e.field[5:], e.message) if e.field.startswith("bill.") and e.field[5:] in _FIELDS
+                  else e for e in errors]
         placed = sorted((e for e in errors if e.field in _FIELDS), key=lambda e: _FIELDS.index(e.field))
         self.errors.show(placed)
         self.ui.summaryLabel.setVisible(bool(errors))
