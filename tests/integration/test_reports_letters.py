@@ -122,7 +122,7 @@ def test_a_long_letter_flows_and_the_bill_gets_its_own_last_page(ch):
     assert pages >= 3
     for number, text in enumerate(texts, start=1):
         assert f"Seite {number} von {pages}" in text
-    assert "Absatz 15" in "".join(texts[:-1]) and "Zahlteil" in texts[-1]
+    assert "Absatz 15" in "".join(texts[:-1]) and "Zahlteil" in texts[-1] and "QR-Rechnung" in texts[-1]
     assert "Zahlteil" not in "".join(texts[:-1])
     assert len(qr_codes(pdf, pages - 1)) == 1 and qr_codes(pdf, 0) == []
 

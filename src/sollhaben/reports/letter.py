@@ -176,7 +176,7 @@ def draw_letter(c: Canvas, letter: Letter) -> int:
             if text:
                 w.put(LEFT, y, text, LETTER_BOLD if bold else LETTER_REGULAR)
         if page.bill and not page.lines and number > 1:
-            w.put(LEFT, BODY_TOP_NEXT + 10, texts.SEPARATE[language], LETTER_BOLD)
+            w.put(LEFT, BODY_TOP_NEXT + 10, texts.BILL_PAGE[language], LETTER_BOLD)
         footer = PAGE_HEIGHT - SLIP_HEIGHT - 4 if page.bill else FOOTER
         w.put(PAGE_WIDTH - RIGHT, footer, texts.PAGE[language].format(page=number, pages=len(pages)), size=8,
               right=True)

@@ -27,7 +27,7 @@ USE_BILL = {
     "it": "Per il pagamento La preghiamo di utilizzare la sezione pagamento con codice QR.",
     "en": "Please use the QR payment part for your payment.",
 }
-SEPARATE = {"de": "Zahlteil", "fr": "Section paiement", "it": "Sezione pagamento", "en": "Payment part"}
+BILL_PAGE = {"de": "QR-Rechnung", "fr": "QR-facture", "it": "QR-fattura", "en": "QR-bill"}  # own last page
 COUNTRY_NAMES = {"CH": "SCHWEIZ", "DE": "DEUTSCHLAND", "AT": "ÖSTERREICH", "LI": "LIECHTENSTEIN",
                  "FR": "FRANKREICH", "IT": "ITALIEN"}
 
