@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from itertools import accumulate, chain, compress, repeat
 from functools import lru_cache
-from operator import add, mul
+from operator import add
 
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
@@ -170,27 +170,25 @@ def _amount(pen: _Pen, bill: PreparedBill, receipt: bool) -> None:
 
 
 @lru_cache(maxsize=8)
-def _rect_ops(n: int) -> list[str]:
-    """PDF rectangle operators "x 0 width 1 re" for every start x and run width, indexed x*(n+1)+w."""
-    return [f"{x} 0 {width} 1 re" for x in range(n + 1) for width in range(n + 1)]
+def _rect_parts(n: int) -> tuple[list[str], list[str]]:
+    """Cached pieces of the PDF operator "x y width 1 re" (module units): "x " and " width 1 re"."""
+    return [f"{x} " for x in range(n + 1)], [f" {width} 1 re" for width in range(n + 1)]
 
 
 def _qr_code(pen: _Pen, payload: str) -> None:
-    """The QR code as filled rectangles (one per run of dark modules), then the Swiss cross."""
+    """The QR code as one filled path of rectangles (one per run of dark modules; a single path,
+    so no anti-aliasing seams between rows), then the Swiss cross."""
     rows = qr_matrix(payload)
     n = len(rows)
     module = QR_SIZE * mm / n
     ops = [f"q 0 g {module:.5f} 0 0 {-module:.5f} {pen.px(PAYMENT_X):.3f} {pen.py(QR_TOP):.3f} cm"]
-    table, step = _rect_ops(n), n + 1
-    for row in rows:  # each row at y = 0 in module units, filled, then one module down (no cm in a path)
+    xs, widths = _rect_parts(n)
+    for r, row in enumerate(rows):
         lengths = list(map(len, row.split("0")))  # runs of dark modules, "" between light ones
-        if "1" in row:
-            starts = chain((0,), accumulate(map(add, lengths, repeat(1))))
-            keys = map(add, map(mul, compress(starts, lengths), repeat(step)), compress(lengths, lengths))
-            ops.extend(map(table.__getitem__, keys))
-            ops.append("f")
-        ops.append("1 0 0 1 0 1 cm")
-    ops.append("Q")
+        starts = chain((0,), accumulate(map(add, lengths, repeat(1))))
+        left = map(add, map(xs.__getitem__, compress(starts, lengths)), repeat(str(r)))
+        ops.extend(map(add, left, map(widths.__getitem__, compress(lengths, lengths))))
+    ops.append("f Q")
     pen.c.addLiteral("\n".join(ops))
     # Swiss cross: 7 mm white square, 6 mm black square, white cross (proportions of the SIX graphic)
     cx, cy = pen.px(PAYMENT_X + QR_SIZE / 2), pen.py(QR_TOP + QR_SIZE / 2)
