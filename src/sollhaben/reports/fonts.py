@@ -10,9 +10,11 @@ Both are embedded (subset) in every PDF, so a document prints the same on every 
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 from importlib import resources
 
 from reportlab.pdfbase import pdfmetrics
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.ttfonts import TTFont
 
 LETTER_REGULAR = "DejaVuSans"
@@ -27,6 +29,28 @@ _FILES = {
     BILL_BOLD: "LiberationSans-Bold.ttf",
 }
 _lock = threading.Lock()
+
+
+class _MemoTTFont(TTFont):
+    """A TTFont that remembers, per document, how each string maps onto its glyph subsets.
+
+    reportlab maps every string character by character (`splitString`), the largest cost of a
+    letter after the QR code. A print run repeats most strings (sender, labels, body, closing) in
+    every letter; once a character has its code in a document it keeps it, so the result for the
+    same string in the same document never changes and can be reused."""
+
+    def splitString(self, text, doc, encoding="utf-8"):  # noqa: N802 (reportlab's name)
+        state = self.state.get(doc)
+        cache = getattr(state, "sollhaben_split", None)
+        if cache is None:
+            result = super().splitString(text, doc, encoding)
+            self.state[doc].sollhaben_split = {text: result}
+            return result
+        result = cache.get(text)
+        if result is None:
+            result = cache[text] = super().splitString(text, doc, encoding)
+        return result
+
 _registered = False
 
 
@@ -43,7 +67,7 @@ def register_fonts() -> None:
         for name, filename in _FILES.items():
             if name not in known:
                 with resources.as_file(folder / filename) as path:
-                    pdfmetrics.registerFont(TTFont(name, str(path)))
+                    pdfmetrics.registerFont(_MemoTTFont(name, str(path)))
         _registered = True
 
 
@@ -55,3 +79,10 @@ def text_width(text: str, font: str, size: float) -> float:
 def ascent(font: str, size: float) -> float:
     """Height of the font's ascender above the baseline, in points."""
     return pdfmetrics.getAscent(font, size)
+
+
+@lru_cache(maxsize=8192)
+def wrap(text: str, font: str, size: float, width: float) -> tuple[str, ...]:
+    """`text` broken into lines of at most `width` points. Cached: in a print run most texts
+    (body, sender, creditor) are the same in every letter."""
+    return tuple(simpleSplit(text, font, size, width))

@@ -14,11 +14,10 @@ from typing import Callable, Iterable, Sequence
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from sollhaben.reports import letter_texts as texts
-from sollhaben.reports.fonts import LETTER_BOLD, LETTER_REGULAR, register_fonts
+from sollhaben.reports.fonts import LETTER_BOLD, LETTER_REGULAR, register_fonts, wrap
 from sollhaben.reports.letter_model import Letter
 from sollhaben.reports.qr_bill import SLIP_HEIGHT, draw_bill
 
@@ -61,11 +60,11 @@ def _body_lines(letter: Letter) -> list[tuple[str, bool]]:
         if not paragraph.strip():
             continue
         for raw in paragraph.split("\n"):
-            out.extend((line, False) for line in simpleSplit(raw, LETTER_REGULAR, BODY_SIZE, width) or [""])
+            out.extend((line, False) for line in wrap(raw, LETTER_REGULAR, BODY_SIZE, width) or ("",))
         out.append(("", False))
     if letter.payment_lines:
         for raw in letter.payment_lines:
-            out.extend((line, False) for line in simpleSplit(raw, LETTER_REGULAR, BODY_SIZE, width))
+            out.extend((line, False) for line in wrap(raw, LETTER_REGULAR, BODY_SIZE, width))
         out.append(("", False))
     out.append((letter.closing or texts.closing(letter.country, letter.language), False))
     out.append(("", False))
@@ -91,7 +90,7 @@ def layout(letter: Letter) -> list[_Page]:
     """The pages of one letter. With a bill: on page 1 when everything fits above the slip,
     else on a page of its own after the text."""
     lines = _body_lines(letter)
-    subject_lines = len(simpleSplit(letter.subject, LETTER_BOLD, BODY_SIZE, TEXT_WIDTH * mm)[:2]) or 1
+    subject_lines = len(wrap(letter.subject, LETTER_BOLD, BODY_SIZE, TEXT_WIDTH * mm)[:2]) or 1
     first_top = DATE_LINE + (3 + subject_lines) * BODY_LEADING / mm  # date, empty, subject, empty
     if letter.bill is not None:
         pages = _flow(lines, first_top, BODY_BOTTOM_WITH_BILL)
@@ -152,7 +151,7 @@ def _first_page_head(c: Canvas, w: _Words, letter: Letter) -> None:
     _window(c, w, letter)
     w.put(LEFT, DATE_LINE, texts.date_line(letter.country, letter.language, letter.place, letter.date))
     y = DATE_LINE + 2 * BODY_LEADING / mm
-    for line in simpleSplit(letter.subject, LETTER_BOLD, BODY_SIZE, TEXT_WIDTH * mm)[:2]:
+    for line in wrap(letter.subject, LETTER_BOLD, BODY_SIZE, TEXT_WIDTH * mm)[:2]:
         w.put(LEFT, y, line, LETTER_BOLD)
         y += BODY_LEADING / mm
     if letter.country == "DE":

@@ -16,10 +16,9 @@ from functools import lru_cache
 from operator import add
 
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
-from sollhaben.reports.fonts import BILL_BOLD, BILL_REGULAR, LETTER_REGULAR, ascent, register_fonts, text_width
+from sollhaben.reports.fonts import BILL_BOLD, BILL_REGULAR, LETTER_REGULAR, ascent, register_fonts, text_width, wrap
 from sollhaben.reports.qr_bill_data import BillAddress, PreparedBill
 from sollhaben.reports.qr_matrix import qr_matrix
 
@@ -96,7 +95,7 @@ class _Pen:
 def _wrap(lines: list[str], font: str, size: float, width_mm: float) -> list[str]:
     out: list[str] = []
     for line in lines:
-        out.extend(simpleSplit(line, font, size, width_mm * mm) or [""])
+        out.extend(wrap(line, font, size, width_mm * mm) or ("",))
     return out
 
 
