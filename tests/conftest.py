@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from datetime import date
 from pathlib import Path
 
@@ -32,17 +33,29 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
+def _with_search_path(url: str, schema: str) -> str:
+    """The URL with a libpq `options` parameter that makes `schema` the only search path."""
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+
+
 @pytest.fixture(scope="session")
 def pg_migrated():
+    """A schema of this test run's own in the configured database (so two runs on one server
+    never truncate each other's tables), migrated once; dropped at the end of the run."""
     if not PG_URL:
         pytest.skip("SOLLHABEN_TEST_DATABASE_URL is not set")
-    db = open_database(PG_URL)
-    with db.engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
+    schema = f"sollhaben_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = open_database(PG_URL)
+    with admin.engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = _with_search_path(PG_URL, schema)
+    db = open_database(url)
     migrate.upgrade(db.engine, backup=False)
     db.dispose()
-    return PG_URL
+    yield url
+    with admin.engine.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
 
 
 def _truncate_pg(db) -> None:

@@ -28,7 +28,7 @@ from sollhaben.persistence.database import open_database
 from sollhaben.persistence.models import Allocation, Posting
 from sollhaben.services import demo, ledger, organizations, persons
 from sollhaben.services.ledger import NewPosting
-from tests.conftest import PG_URL, _truncate_pg, make_org_input
+from tests.conftest import _truncate_pg, make_org_input
 
 TODAY = date(2026, 11, 24)
 
@@ -434,13 +434,13 @@ START = date(2026, 1, 1)
 
 
 @contextmanager
-def fresh_database(kind: str, template: Path, folder: Path):
+def fresh_database(kind: str, template: Path, folder: Path, pg_url: str = ""):
     if kind == "sqlite":
         path = folder / f"h{next(_serial)}.sqlite"
         shutil.copy(template, path)
         database = open_database(f"sqlite:///{path}", user="hypothesis")
     else:
-        database = open_database(PG_URL, user="hypothesis")
+        database = open_database(pg_url, user="hypothesis")
         _truncate_pg(database)
     try:
         yield database
@@ -599,7 +599,7 @@ def test_ledger_invariant_over_random_histories_sqlite(sqlite_template, tmp_path
 @given(data=st.data(), steps=HISTORY)
 def test_ledger_invariant_over_random_histories_postgresql(pg_migrated, sqlite_template, tmp_path_factory,
                                                             data, steps):
-    with fresh_database("postgresql", sqlite_template, tmp_path_factory.getbasetemp()) as db:
+    with fresh_database("postgresql", sqlite_template, tmp_path_factory.getbasetemp(), pg_migrated) as db:
         run_history(db, data, steps)
 
 

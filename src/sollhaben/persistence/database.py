@@ -11,6 +11,9 @@ BUSY_TIMEOUT_MS = 10_000
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # The driver's own transaction handling begins late and DEFERRED; we emit BEGIN ourselves
+    # (see `_sqlite_begin`), as SQLAlchemy's pysqlite documentation recommends.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -19,11 +22,25 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+#: Execution option: how a transaction on this connection begins on SQLite.
+SQLITE_BEGIN = "sqlite_begin"
+
+
+def _sqlite_begin(connection) -> None:
+    """BEGIN IMMEDIATE for units of work that write: they take the write lock before their first
+    read, so a second writer waits (busy timeout) instead of failing with "database is locked"
+    when it later upgrades a read transaction whose snapshot another writer has moved on. Readers
+    begin DEFERRED and, in WAL mode, never wait for a writer."""
+    mode = connection.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 

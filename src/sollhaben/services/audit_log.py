@@ -6,11 +6,11 @@ from sqlalchemy import select
 from sollhaben.persistence.database import Database
 from sollhaben.persistence.models import AuditEntry
 from sollhaben.services.dto import AuditEntryDTO
-from sollhaben.services.unit_of_work import unit_of_work
+from sollhaben.services.unit_of_work import read_only
 
 
 def history(db: Database, table_name: str, record_id: int) -> list[AuditEntryDTO]:
-    with unit_of_work(db) as session:
+    with read_only(db) as session:
         rows = session.scalars(select(AuditEntry).where(AuditEntry.owner_table == table_name,
                                                         AuditEntry.owner_id == record_id)
                                .order_by(AuditEntry.changed_at.desc(), AuditEntry.id.desc()))

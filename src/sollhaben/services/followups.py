@@ -11,7 +11,7 @@ from sollhaben.persistence.base import utcnow
 from sollhaben.persistence.database import Database
 from sollhaben.persistence.models import FollowUp, Person
 from sollhaben.services.dto import FollowUpDTO
-from sollhaben.services.unit_of_work import check_version, unit_of_work
+from sollhaben.services.unit_of_work import check_version, read_only, unit_of_work
 
 DEFAULT_HORIZON_DAYS = 7
 SUBJECT_MAX = 200
@@ -134,7 +134,7 @@ def mark_done(db: Database, organization_id: int, follow_up_id: int, version: in
 
 
 def get_follow_up(db: Database, organization_id: int, follow_up_id: int) -> FollowUpDTO:
-    with unit_of_work(db) as session:
+    with read_only(db) as session:
         row = _load(session, organization_id, follow_up_id)
         return _to_dto(row, _labels(session, [row]))
 
@@ -144,7 +144,7 @@ def list_due(db: Database, organization_id: int, until: date | None = None, toda
     """Open follow-ups due on or before `until` (default: today + 7 days), oldest first; overdue
     ones are included however old they are."""
     until = until or (today or date.today()) + timedelta(days=DEFAULT_HORIZON_DAYS)
-    with unit_of_work(db) as session:
+    with read_only(db) as session:
         query = (select(FollowUp).where(FollowUp.organization_id == organization_id, FollowUp.due_date <= until)
                  .order_by(FollowUp.due_date, FollowUp.id))
         if not include_done:
@@ -156,7 +156,7 @@ def list_due(db: Database, organization_id: int, until: date | None = None, toda
 
 def list_for_record(db: Database, organization_id: int, record_type: str, record_id: int) -> list[FollowUpDTO]:
     """All follow-ups of one record (open and done), for the record's editor."""
-    with unit_of_work(db) as session:
+    with read_only(db) as session:
         rows = list(session.scalars(
             select(FollowUp).where(FollowUp.organization_id == organization_id,
                                    FollowUp.record_type == record_type, FollowUp.record_id == record_id)

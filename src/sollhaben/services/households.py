@@ -12,7 +12,7 @@ from sollhaben.domain.master_data import check_length
 from sollhaben.persistence.database import Database
 from sollhaben.persistence.models import Household, HouseholdMembership, Organization, Person
 from sollhaben.services.dto import HouseholdDTO, MembershipDTO
-from sollhaben.services.unit_of_work import unit_of_work
+from sollhaben.services.unit_of_work import read_only, unit_of_work
 
 
 def _dates_overlap(a_from: date, a_to: date | None, b_from: date, b_to: date | None) -> bool:
@@ -96,7 +96,7 @@ def _membership_dtos(session: Session, memberships: list[HouseholdMembership]) -
 
 
 def households_of_person(db: Database, person_id: int) -> list[HouseholdDTO]:
-    with unit_of_work(db) as session:
+    with read_only(db) as session:
         ids = select(HouseholdMembership.household_id).where(HouseholdMembership.person_id == person_id)
         households = session.scalars(select(Household).options(selectinload(Household.memberships))
                                      .where(Household.id.in_(ids)).order_by(Household.id)).all()
@@ -114,7 +114,7 @@ def _members_on_query(household_id: int, on: date):
 
 def members_on(db: Database, household_id: int, on: date) -> list[MembershipDTO]:
     """Who lives in the household on that day (both ends of a membership count)."""
-    with unit_of_work(db) as session:
+    with read_only(db) as session:
         return _membership_dtos(session, list(session.scalars(_members_on_query(household_id, on))))
 
 

@@ -7,15 +7,17 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sollhaben.domain.collation import name_key
 from sollhaben.domain.errors import ErrorCollector, NotFoundError, ValidationError
 from sollhaben.domain.ledger import OpenItem, PostingSource, propose_allocation
 from sollhaben.domain.master_data import check_length
 from sollhaben.domain.money import Money
 from sollhaben.domain.months import Month
+from sollhaben.persistence.bulk_read import fetch_tuples
 from sollhaben.persistence.database import Database
 from sollhaben.persistence.models import Account, Allocation, Organization, Person, Posting
 from sollhaben.services.dto import AccountDTO, PostingDTO, StatementDTO, StatementLine
-from sollhaben.services.unit_of_work import unit_of_work
+from sollhaben.services.unit_of_work import read_only, unit_of_work
 
 
 @dataclass(frozen=True)
@@ -269,7 +271,7 @@ def _posting_dtos(session: Session, postings: list[Posting]) -> list[PostingDTO]
 
 
 def get_account(db: Database, account_id: int) -> AccountDTO:
-    with unit_of_work(db) as session:
+    with read_only(db) as session:
         row = session.execute(select(Account, Person.last_name, Person.first_name)
                               .join(Person, Person.id == Account.holder_id).where(Account.id == account_id)).first()
         if row is None:
@@ -279,24 +281,30 @@ def get_account(db: Database, account_id: int) -> AccountDTO:
 
 
 def list_accounts(db: Database, organization_id: int) -> list[tuple[AccountDTO, Money]]:
-    """Accounts with their balance (receivables minus credits), one grouped query."""
-    with unit_of_work(db) as session:
-        balances = (select(Posting.account_id, func.coalesce(func.sum(Posting.amount_minor), 0).label("balance"))
-                    .group_by(Posting.account_id).subquery())
-        rows = session.execute(
-            select(Account, Person.last_name, Person.first_name, balances.c.balance)
-            .join(Person, Person.id == Account.holder_id)
-            .outerjoin(balances, balances.c.account_id == Account.id)
-            .where(Account.organization_id == organization_id).order_by(Person.last_name, Account.id))
-        return [(_account_dto(a, f"{last}, {first}" if first else last), Money(int(bal or 0), a.currency))
-                for a, last, first, bal in rows]
+    """Accounts with their balance (receivables minus credits), in dictionary order of the holder.
+
+    One query; the balances come from the covering index (account_id, amount_minor), and rows are
+    read as plain tuples (thousands of accounts in a list view)."""
+    balances = (select(Posting.account_id, func.sum(Posting.amount_minor).label("balance"))
+                .group_by(Posting.account_id).subquery())
+    query = (select(Account.id, Account.holder_id, Person.last_name, Person.first_name, Account.key,
+                    Account.number, Account.label, Account.currency, balances.c.balance)
+             .join(Person, Person.id == Account.holder_id)
+             .outerjoin(balances, balances.c.account_id == Account.id)
+             .where(Account.organization_id == organization_id))
+    with db.engine.connect() as connection:
+        raw = fetch_tuples(connection, query)
+    raw.sort(key=lambda r: (name_key(r[2], r[3]), r[0]))
+    return [(AccountDTO(aid, holder, f"{last}, {first}" if first else last, key, number, label, currency),
+             Money(int(balance or 0), currency))
+            for aid, holder, last, first, key, number, label, currency, balance in raw]
 
 
 def statement(db: Database, account_id: int, date_from: date | None = None,
               date_to: date | None = None) -> StatementDTO:
     """Postings in a date range with running balance, plus the open items and credit balance."""
     account = get_account(db, account_id)
-    with unit_of_work(db) as session:
+    with read_only(db) as session:
         base = select(Posting).where(Posting.account_id == account_id)
         opening = 0
         if date_from is not None:

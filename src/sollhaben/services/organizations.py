@@ -17,7 +17,7 @@ from sollhaben.domain.references import is_qr_iban
 from sollhaben.persistence.database import Database
 from sollhaben.persistence.models import BankAccount, Organization, Unit
 from sollhaben.services.dto import OrganizationDTO, UnitDTO
-from sollhaben.services.unit_of_work import check_version, sync_children, touch, unit_of_work
+from sollhaben.services.unit_of_work import check_version, read_only, sync_children, touch, unit_of_work
 
 
 def _address(row) -> Address:
@@ -90,7 +90,7 @@ def update_organization(db: Database, org_id: int, version: int, data: Organizat
 
 
 def get_organization(db: Database, org_id: int) -> OrganizationDTO:
-    with unit_of_work(db) as session:
+    with read_only(db) as session:
         org = session.scalar(select(Organization).options(selectinload(Organization.bank_accounts))
                              .where(Organization.id == org_id))
         if org is None:
@@ -99,7 +99,7 @@ def get_organization(db: Database, org_id: int) -> OrganizationDTO:
 
 
 def list_organizations(db: Database) -> list[OrganizationDTO]:
-    with unit_of_work(db) as session:
+    with read_only(db) as session:
         orgs = session.scalars(select(Organization).options(selectinload(Organization.bank_accounts))
                                .order_by(Organization.name))
         return [_to_dto(o) for o in orgs]
@@ -131,7 +131,7 @@ def save_unit(db: Database, organization_id: int, data: UnitInput, unit_id: int 
 
 
 def list_units(db: Database, organization_id: int, kind: str | None = None) -> list[UnitDTO]:
-    with unit_of_work(db) as session:
+    with read_only(db) as session:
         query = select(Unit).where(Unit.organization_id == organization_id).order_by(Unit.name)
         if kind:
             query = query.where(Unit.kind == kind)

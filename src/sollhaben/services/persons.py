@@ -13,7 +13,7 @@ from sollhaben.persistence.bulk_read import fetch_tuples
 from sollhaben.persistence.database import Database
 from sollhaben.persistence.models import Organization, Person, PersonBankAccount, PersonRole
 from sollhaben.services.dto import PersonDTO, PersonRow
-from sollhaben.services.unit_of_work import check_version, sync_children, touch, unit_of_work
+from sollhaben.services.unit_of_work import check_version, read_only, sync_children, touch, unit_of_work
 
 
 def _to_dto(p: Person) -> PersonDTO:
@@ -79,7 +79,7 @@ def save_person(db: Database, organization_id: int, data: PersonInput, person_id
 
 
 def get_person(db: Database, person_id: int) -> PersonDTO:
-    with unit_of_work(db) as session:
+    with read_only(db) as session:
         return _to_dto(_load(session, person_id))
 
 
@@ -92,7 +92,7 @@ def find_duplicates(db: Database, organization_id: int, last_name: str, first_na
     wanted = duplicate_key(last_name, first_name, birth_date)
     if not wanted[0]:
         return []
-    with unit_of_work(db) as session:
+    with read_only(db) as session:
         query = select(*_ROW_COLUMNS).where(Person.organization_id == organization_id)
         query = query.where(Person.birth_date.is_(None) if birth_date is None else Person.birth_date == birth_date)
         if exclude_id is not None:

@@ -9,12 +9,16 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from sollhaben.domain.errors import ConflictError
 from sollhaben.persistence.base import utcnow
-from sollhaben.persistence.database import Database
+from sollhaben.persistence.database import SQLITE_BEGIN, Database
 
 
 @contextmanager
 def unit_of_work(db: Database, what: str = "Datensatz") -> Iterator[Session]:
+    """A writing unit of work. On SQLite it holds the write lock from its start (BEGIN IMMEDIATE),
+    so two writers queue instead of one failing; on PostgreSQL rows are locked where needed."""
     session = db.session()
+    if db.is_sqlite:
+        session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
     try:
         yield session
         session.commit()
@@ -25,6 +29,17 @@ def unit_of_work(db: Database, what: str = "Datensatz") -> Iterator[Session]:
         session.rollback()
         raise
     finally:
+        session.close()
+
+
+@contextmanager
+def read_only(db: Database) -> Iterator[Session]:
+    """A unit of work that only reads: never waits for a writer, and is always rolled back."""
+    session = db.session()
+    try:
+        yield session
+    finally:
+        session.rollback()
         session.close()
 
 

@@ -40,6 +40,8 @@ class Posting(Base):
     __tablename__ = "posting"
     __table_args__ = (
         Index("ix_posting_account_booking", "account_id", "booking_date"),
+        # covering index: account balances are summed from the index alone (debtor list)
+        Index("ix_posting_account_amount", "account_id", "amount_minor"),
         CheckConstraint("amount_minor <> 0", name="amount_not_zero"),
     )
 
