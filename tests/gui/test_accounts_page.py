@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -19,7 +18,6 @@ from sollhaben.ui.ledger import AccountsPage
 from tests.conftest import make_org_input
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def eur(text: str) -> Money:
@@ -94,8 +92,6 @@ def test_statement_with_running_balance_open_items_and_reversal(qtbot, booked):
     assert texts(postings, 7) == ["120,00", "70,00", "150,00"]  # running balance
     assert texts(view.open_items_view, 6) == ["70,00", "80,00"]
     assert view.figures["closing"].text() == "150,00 EUR"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.grab().save(str(SCREENSHOTS / "account_statement.png"))
 
     view.show_statement(with_reversal(view.statement, ids["wrong"], ids["wrong"] + 100, date(2026, 11, 5)))
     ids["reversal"] = ids["wrong"] + 100
@@ -148,4 +144,3 @@ def test_reversal_through_the_service_is_marked(qtbot, booked):
     assert texts(postings, 8) == ["", "", f"storniert durch Nr. {reversal}", f"Storno zu Nr. {ids['wrong']}"]
     assert texts(page.statement.open_items_view, 6) == ["70,00"]
     page.resize(1400, 700)
-    page.grab().save(str(SCREENSHOTS / "account_statement.png"))  # the real thing, reversal included

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -17,7 +16,6 @@ from tests.conftest import make_org_input
 # The offscreen platform plugin cannot size real windows; that message is not a defect of ours.
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 TODAY = date(2026, 11, 24)
 
 
@@ -89,8 +87,6 @@ def stored(context) -> list[tuple[str, str]]:
 
 
 def test_create_person_by_typing_and_find_it_in_the_list(qtbot, page, context):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.grab().save(str(SCREENSHOTS / "person_list.png"))
     qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
     editor = page.editor
     assert editor.ui.titleLabel.text() == "Neue Person"
@@ -113,7 +109,6 @@ def test_create_person_by_typing_and_find_it_in_the_list(qtbot, page, context):
     editor.roles.boxes[("kita", "guardian")].setChecked(True)
     editor.ui.layerTabs.setCurrentIndex(0)
     assert editor.ui.titleLabel.text() == "Neue Person *"
-    editor.grab().save(str(SCREENSHOTS / "person_editor.png"))
 
     with qtbot.waitSignal(editor.saved) as saved:
         qtbot.keyClick(editor.basic.lastNameEdit, Qt.Key.Key_Return)  # Return = Speichern/Bearbeiten
@@ -165,7 +160,6 @@ def test_bad_input_shows_german_message_at_the_field_and_stores_nothing(qtbot, p
         message_line = [w for w in editor.address.postalCodeEdit.parentWidget().findChildren(QLabel)
                         if w.text() == message]
         assert message_line and message_line[0].isVisible()  # the message right below the field
-        editor.grab().save(str(SCREENSHOTS / "person_editor_errors.png"))
     # correcting the input clears the error and saves
     if field == "iban":
         editor.bank.bankTable.item(0, 0).setText("DE89 3704 0044 0532 0130 00")
