@@ -171,3 +171,17 @@ def test_members_must_belong_to_the_organization(db, org, family):
 def test_person_without_household(db, org, family):
     assert households.households_of_person(db, family["laura"]) == []
     assert households.household_size(db, 999, date(2020, 1, 1)) == 0
+
+
+def test_a_new_household_and_its_first_member_are_one_transaction(db, org, family):
+    first, _ = households.add_to_new_household(db, org.id, "Familie Gerber", family["laura"], date(2020, 1, 1),
+                                               relation="parent")
+    assert [m.person_id for m in households.members_on(db, first, date(2021, 1, 1))] == [family["laura"]]
+    before = (household_count(db), membership_count(db))
+    with pytest.raises(ValidationError) as refused:  # Laura lives in the first household already
+        households.add_to_new_household(db, org.id, "Wohngemeinschaft", family["laura"], date(2022, 1, 1))
+    assert refused.value.errors[0].field == "valid_from"
+    assert (household_count(db), membership_count(db)) == before  # no empty household left behind
+    with pytest.raises(ValidationError, match="Name: Bitte einen Namen"):
+        households.add_to_new_household(db, org.id, "  ", family["reto"], date(2022, 1, 1))
+    assert (household_count(db), membership_count(db)) == before

@@ -40,40 +40,68 @@ def _check_no_overlap(session: Session, person: Person, valid_from: date, valid_
                 "Zeiträume dürfen sich nicht überschneiden.", field)
 
 
-def create_household(db: Database, organization_id: int, name: str) -> int:
+def _check_name(name: str) -> str:
     errors = ErrorCollector()
     if not name.strip():
         errors.add("name", "Name: Bitte einen Namen für den Haushalt eingeben.")
     check_length(errors, "name", "Name", name.strip(), 120)
     errors.raise_if_any()
+    return name.strip()
+
+
+def _new_household(session: Session, organization_id: int, name: str) -> Household:
+    if session.get(Organization, organization_id) is None:
+        raise NotFoundError(f"Organisation {organization_id} gibt es nicht.")
+    household = Household(organization_id=organization_id, name=name)
+    session.add(household)
+    session.flush()
+    return household
+
+
+def create_household(db: Database, organization_id: int, name: str) -> int:
+    name = _check_name(name)
     with unit_of_work(db) as session:
-        if session.get(Organization, organization_id) is None:
-            raise NotFoundError(f"Organisation {organization_id} gibt es nicht.")
-        household = Household(organization_id=organization_id, name=name.strip())
-        session.add(household)
-        session.flush()
-        return household.id
+        return _new_household(session, organization_id, name).id
+
+
+def _check_membership_input(valid_from: date, valid_to: date | None, relation: str) -> None:
+    _check_period(valid_from, valid_to)
+    errors = ErrorCollector()
+    check_length(errors, "relation", "Beziehung", relation.strip(), 20)
+    errors.raise_if_any()
+
+
+def _add_member(session: Session, household: Household | None, person_id: int, valid_from: date,
+                valid_to: date | None, relation: str) -> int:
+    # Lock the person (PostgreSQL): two clerks cannot add overlapping periods at the same time.
+    person = session.get(Person, person_id, with_for_update=True)
+    if household is None or person is None or person.organization_id != household.organization_id:
+        raise NotFoundError("Haushalt oder Person gibt es nicht in dieser Organisation.")
+    _check_no_overlap(session, person, valid_from, valid_to, "valid_from")
+    membership = HouseholdMembership(household_id=household.id, person_id=person_id,
+                                     valid_from=valid_from, valid_to=valid_to, relation=relation.strip())
+    session.add(membership)
+    session.flush()
+    return membership.id
 
 
 def add_member(db: Database, household_id: int, person_id: int, valid_from: date,
                valid_to: date | None = None, relation: str = "") -> int:
     """A person can belong to one household at a time: periods of one person never overlap."""
-    _check_period(valid_from, valid_to)
-    errors = ErrorCollector()
-    check_length(errors, "relation", "Beziehung", relation.strip(), 20)
-    errors.raise_if_any()
+    _check_membership_input(valid_from, valid_to, relation)
     with unit_of_work(db, "Der Haushalt") as session:
-        household = session.get(Household, household_id)
-        # Lock the person (PostgreSQL): two clerks cannot add overlapping periods at the same time.
-        person = session.get(Person, person_id, with_for_update=True)
-        if household is None or person is None or person.organization_id != household.organization_id:
-            raise NotFoundError("Haushalt oder Person gibt es nicht in dieser Organisation.")
-        _check_no_overlap(session, person, valid_from, valid_to, "valid_from")
-        membership = HouseholdMembership(household_id=household_id, person_id=person_id,
-                                         valid_from=valid_from, valid_to=valid_to, relation=relation.strip())
-        session.add(membership)
-        session.flush()
-        return membership.id
+        return _add_member(session, session.get(Household, household_id), person_id, valid_from, valid_to, relation)
+
+
+def add_to_new_household(db: Database, organization_id: int, name: str, person_id: int, valid_from: date,
+                         valid_to: date | None = None, relation: str = "") -> tuple[int, int]:
+    """Create a household with its first member in one transaction: a refused membership leaves
+    no empty household behind. Returns (household id, membership id)."""
+    name = _check_name(name)
+    _check_membership_input(valid_from, valid_to, relation)
+    with unit_of_work(db, "Der Haushalt") as session:
+        household = _new_household(session, organization_id, name)
+        return household.id, _add_member(session, household, person_id, valid_from, valid_to, relation)
 
 
 def end_membership(db: Database, membership_id: int, valid_to: date) -> None:

@@ -135,11 +135,13 @@ class HouseholdLayer(QWidget):
         try:
             valid_from, valid_to = self._period()
             household_id = self.ui.householdCombo.currentData()
+            relation = self.ui.relationCombo.currentData()
             if household_id is None:
                 name = self.ui.newHouseholdEdit.text().strip() or self.ui.newHouseholdEdit.placeholderText()
-                household_id = households.create_household(self.db, self._organization_id(), name)
-            households.add_member(self.db, household_id, self.person.id, valid_from, valid_to,
-                                  self.ui.relationCombo.currentData())
+                household_id, _ = households.add_to_new_household(
+                    self.db, self._organization_id(), name, self.person.id, valid_from, valid_to, relation)
+            else:
+                households.add_member(self.db, household_id, self.person.id, valid_from, valid_to, relation)
         except ValidationError as exc:
             unplaced = self.errors.show(exc.errors)
             if unplaced:
