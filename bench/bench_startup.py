@@ -156,7 +156,7 @@ def _insert_ledger(connection, target: int) -> dict[str, int]:
             booked = date(year, month, 1)
             due = date(year, month, 15)
             value_month = Month(year, month)
-            items = [("FEE" if kita else "ALIMONY", fee, "Elternbeitrag" if kita else "Bevorschusste Alimente")]
+            items = [("KITA_FEE" if kita else "MAINTENANCE", fee, "Elternbeitrag" if kita else "Bevorschusste Alimente")]
             if kita:
                 items.append(("MEALS", meals, "Verpflegung"))
             elif rng.random() < 0.15:

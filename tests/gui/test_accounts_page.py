@@ -32,13 +32,13 @@ def booked(sqlite_db):
     muster = persons.save_person(db, org.id, PersonInput("NATURAL", "Muster", "Max", address=address))
     berger = persons.save_person(db, org.id, PersonInput("NATURAL", "Berger", "Bernd", address=address))
     account = ledger.open_account(db, org.id, muster.id)
-    fee = ledger.post(db, NewPosting(account.id, date(2026, 10, 1), "FEE", eur("120.00"), "Kita-Beitrag Oktober",
+    fee = ledger.post(db, NewPosting(account.id, date(2026, 10, 1), "KITA_FEE", eur("120.00"), "Kita-Beitrag Oktober",
                                      value_month=Month(2026, 10), due_date=date(2026, 10, 15)))
     payment = ledger.book_payment(db, account.id, date(2026, 10, 20), eur("50.00"), "Zahlung Muster")
-    wrong = ledger.post(db, NewPosting(account.id, date(2026, 11, 1), "FEE", eur("80.00"), "Kita-Beitrag November",
+    wrong = ledger.post(db, NewPosting(account.id, date(2026, 11, 1), "KITA_FEE", eur("80.00"), "Kita-Beitrag November",
                                        value_month=Month(2026, 11), due_date=date(2026, 11, 15)))
     other = ledger.open_account(db, org.id, berger.id)
-    ledger.post(db, NewPosting(other.id, date(2026, 10, 1), "FEE", eur("40.00"), "Kita-Beitrag Oktober",
+    ledger.post(db, NewPosting(other.id, date(2026, 10, 1), "KITA_FEE", eur("40.00"), "Kita-Beitrag Oktober",
                                due_date=date(2026, 10, 15)))
     ledger.book_payment(db, other.id, date(2026, 10, 10), eur("60.00"), "Überzahlung")
     context = AppContext(db)
