@@ -80,12 +80,22 @@ def _value(field: str, text: str | None) -> str:
     return f"{match[3]}.{match[2]}.{match[1]}" if match else _CODES.get(field, {}).get(text, text)
 
 
+def _deleted_values(text: str | None) -> str:
+    """'iban=DE89…; holder=Max' → 'IBAN DE89…, Kontoinhaber/in Max' (link keys left out)."""
+    parts = []
+    for pair in (text or "").split("; "):
+        name, _, value = pair.partition("=")
+        if value and name not in _HIDDEN_FIELDS:
+            parts.append(f"{_FIELD_LABELS.get(name, name)} {_value(name, value)}")
+    return ", ".join(parts)
+
+
 def describe_change(entry: AuditEntryDTO) -> tuple[str, str, str]:
     """(field, old, new) in German for one audit entry."""
     table = _TABLE_LABELS.get(entry.table_name, "")
     field = _FIELD_LABELS.get(entry.field, entry.field)
-    if entry.action == "delete":
-        return (table or "Datensatz", "gelöscht", "")
+    if entry.action == "delete":  # old_value holds "iban=…; holder=…" of the removed row
+        return f"{table or 'Datensatz'} gelöscht", _deleted_values(entry.old_value), ""
     label = f"{table}: {field}" if table else field
     return label, _value(entry.field, entry.old_value), _value(entry.field, entry.new_value)
 
