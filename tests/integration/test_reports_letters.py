@@ -13,7 +13,7 @@ import pytest
 import zxingcpp
 from pypdf import PdfReader
 
-from sollhaben.domain.errors import ValidationError
+from sollhaben.domain.errors import NotFoundError, ValidationError
 from sollhaben.domain.master_data import Address, PersonInput
 from sollhaben.domain.money import Money
 from sollhaben.domain.references import parse_document_reference
@@ -211,3 +211,10 @@ def test_the_six_checker_accepts_the_rendered_bills(ch, tmp_path):
     result = subprocess.run([sys.executable, str(CHECKER), str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 QR-bills found, 2 valid, 0 invalid" in result.stdout
+
+
+def test_a_person_of_another_organization_is_not_found(ch):
+    db, _org, person = ch
+    other = organizations.create_organization(db, make_org_input("CH", name="Andere Gemeinde"))
+    with pytest.raises(NotFoundError):
+        letters.render_letter(db, other.id, person.id, "Betreff", "Text", today=TODAY)

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Callable, Iterator, Sequence
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from sollhaben.domain.errors import ErrorCollector, NotFoundError, ValidationError
@@ -172,6 +173,24 @@ def _letter(org: _Org, person: Person, request: LetterRequest, account_id: int, 
                   bill=_bill(org, person, request, language, account_id))
 
 
+def _load_chunk_once(db: Database, org: _Org, ids: list[int]) -> tuple[dict, dict]:
+    with unit_of_work(db) as session:
+        people = {p.id: p for p in session.scalars(select(Person).where(
+            Person.id.in_(ids), Person.organization_id == org.id))}
+        missing = [pid for pid in ids if pid not in people]
+        if missing:
+            raise NotFoundError(f"Person {missing[0]} gibt es in dieser Organisation nicht.")
+        return people, _main_accounts(session, org, ids)
+
+
+def _load_chunk(db: Database, org: _Org, ids: list[int]) -> tuple[dict, dict]:
+    """Persons and their main accounts (created on first use)."""
+    try:
+        return _load_chunk_once(db, org, ids)
+    except IntegrityError:  # another clerk created one of the accounts at the same moment
+        return _load_chunk_once(db, org, ids)
+
+
 def build_letters(db: Database, organization_id: int, requests: Sequence[LetterRequest],
                   today: date | None = None) -> Iterator[Letter]:
     """The letters of the requests, built chunk by chunk (a generator: a print run renders while
@@ -184,13 +203,7 @@ def build_letters(db: Database, organization_id: int, requests: Sequence[LetterR
     for start in range(0, len(requests), _CHUNK):
         chunk = requests[start:start + _CHUNK]
         ids = list(dict.fromkeys(r.person_id for r in chunk))
-        with unit_of_work(db) as session:
-            people = {p.id: p for p in session.scalars(select(Person).where(
-                Person.id.in_(ids), Person.organization_id == organization_id))}
-            missing = [pid for pid in ids if pid not in people]
-            if missing:
-                raise NotFoundError(f"Person {missing[0]} gibt es in dieser Organisation nicht.")
-            accounts = _main_accounts(session, org, ids)
+        people, accounts = _load_chunk(db, org, ids)
         for request in chunk:
             yield _letter(org, people[request.person_id], request, accounts[request.person_id], today)
 
