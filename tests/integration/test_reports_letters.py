@@ -29,14 +29,6 @@ BODY = ("Sehr geehrte Frau Muster\n\nFür die Bevorschussung der Unterhaltsbeitr
         "Ihnen den folgenden Betrag in Rechnung.\n\nBesten Dank für die fristgerechte Zahlung.")
 
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-def save_screenshot(pdf: bytes, name: str) -> None:
-    """Page 1 as PNG for the documentation (docs/printing.md shows it)."""
-    pdfium.PdfDocument(pdf)[0].render(scale=110 / 72).to_pil().save(SCREENSHOTS / name)
-
-
 def page_texts(pdf: bytes) -> list[str]:
     return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
 
@@ -85,7 +77,6 @@ def test_ch_letter_with_qr_bill_on_the_first_page(ch):
     account = ledger.list_accounts(db, org.id)[0][0]
     assert parse_document_reference(lines[28]) == (account.id, 0)
     assert account.holder_id == person.id
-    save_screenshot(pdf, "letter_qr_bill_ch.png")
 
 
 def test_the_decoded_payload_is_exactly_the_bill_payload(ch):
@@ -142,7 +133,6 @@ def test_de_letter_has_a_payment_line_and_no_qr_bill(de):
     reference = text.split("Verwendungszweck: ")[1].split("\n")[0]
     account = ledger.list_accounts(db, org.id)[0][0]
     assert parse_document_reference(reference) == (account.id, 0)
-    save_screenshot(pdf, "letter_de.png")
 
 
 def test_input_errors_name_the_field(ch, de):
