@@ -138,3 +138,15 @@ def test_the_bill_limits_come_back_to_the_amount_field(qtbot, sqlite_db, runner)
         dialog.ok_button.click()
     assert any("999'999'999.99" in m for m in field_messages(dialog))
     assert dialog.ui.amountEdit.property("fieldError") is True
+
+
+def test_ctrl_p_in_the_person_editor_writes_to_the_person_shown(qtbot, sqlite_db, runner):
+    page = make_page(qtbot, sqlite_db, runner, "CH")
+    other = persons.save_person(sqlite_db, page.context.organization_id, PersonInput(
+        "NATURAL", "Zeller", "Zoe", address=Address("Weg", "1", "3000", "Bern", "CH")), today=TODAY)
+    assert page.open_person(other.id)
+    qtbot.keyClick(page.editor.basic.lastNameEdit, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    dialog = page.letter_dialog
+    qtbot.waitExposed(dialog)
+    assert dialog.person.id == other.id and dialog.windowTitle() == "Brief drucken – Zeller, Zoe"
+    dialog.reject()
