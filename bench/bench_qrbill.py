@@ -21,7 +21,6 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from reportlab.graphics import renderPDF
-from reportlab.lib.pagesizes import A4
 from sqlalchemy import insert
 
 from sollhaben.domain.master_data import Address, BankAccountInput, OrganizationInput

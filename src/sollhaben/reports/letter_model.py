@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+import datetime as dt
 
 from sollhaben.reports.qr_bill_data import PreparedBill
 
@@ -46,7 +46,7 @@ class Letter:
     sender: Sender
     recipient: tuple[str, ...]
     place: str
-    date: date
+    date: dt.date
     subject: str
     body: str
     payment_lines: tuple[str, ...] = ()
