@@ -324,3 +324,16 @@ def test_household_membership_is_added_and_shown(qtbot, page, context):
     assert [h.name for h in found] == ["Haushalt Muster"]
     assert layer.ui.householdTree.topLevelItem(0).child(0).text(2) == "01.01.2020"
     assert not editor.is_dirty()
+
+
+def test_saving_and_paging_keep_the_layer_a_new_form_starts_on_the_first(qtbot, page):
+    page.open_person(page.list.visible_rows()[0].id)  # Albrecht
+    editor = page.editor
+    editor.ui.layerTabs.setCurrentIndex(2)  # Bankverbindungen
+    editor.go(1)
+    assert editor.record.last_name == "Berger" and editor.ui.layerTabs.currentIndex() == 2
+    editor.address.phoneEdit.setText("031 111 22 33")
+    assert editor.save()
+    assert editor.ui.layerTabs.currentIndex() == 2
+    editor.new_record()
+    assert editor.ui.layerTabs.currentIndex() == 0

@@ -139,8 +139,13 @@ class PersonEditor(LayerEditor):
         self.households.set_person(p)
         self.history.show_entries(audit_log.history(self.context.db, "person", p.id) if p else [])
         self._kind_changed()
-        self.ui.layerTabs.setCurrentIndex(0)
-        b.lastNameEdit.setFocus() if p is None else b.kindCombo.setFocus()
+        # A new, empty form starts on the first layer; saving and paging ◄ ► keep the layer, so a
+        # clerk can check the same layer (say the bank accounts) record after record.
+        if p is None:
+            self.ui.layerTabs.setCurrentIndex(0)
+            b.lastNameEdit.setFocus()
+        elif self.ui.layerTabs.currentIndex() == 0:
+            b.kindCombo.setFocus()
 
     def collect(self) -> PersonInput:
         b, a = self.basic, self.address
