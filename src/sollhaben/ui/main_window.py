@@ -41,7 +41,7 @@ class MainWindow(QMainWindow):
         self.context = context
         self.runner = context.worker
         self.setWindowTitle("Sollhaben")
-        self.resize(1200, 760)
+        self._fit_to_screen()
         self.pages: list[PageEntry] = [
             PageEntry("Personen", lazy_page("sollhaben.ui.persons.persons_page", "PersonsPage", context)),
             PageEntry("Debitoren", lazy_page("sollhaben.ui.ledger.accounts_page", "AccountsPage", context)),
@@ -73,6 +73,15 @@ class MainWindow(QMainWindow):
         context.signals.organization_changed.connect(self._organization_changed)
         self._organization_changed(context.organization)
         self.navigation.setCurrentRow(self.page_index("Wiedervorlagen"))
+
+    def _fit_to_screen(self) -> None:
+        """Most of the available screen (at least the 1200 × 760 the pages are laid out for)."""
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        if screen is None or screen.width() < 1000:
+            self.resize(1200, 760)
+            return
+        self.resize(max(min(1200, screen.width()), int(screen.width() * 0.9)),
+                    max(min(760, screen.height()), int(screen.height() * 0.9)))
 
     # pages -------------------------------------------------------------------------------------
     def page_index(self, title: str) -> int:

@@ -20,10 +20,10 @@ class AccountsPage(QWidget):
         self.context = context
         money = lambda amount: format_money(amount, context.country)  # noqa: E731
         columns = (
-            Column("Konto", lambda r: r[0].number, width=75),
-            Column("Inhaber/in", lambda r: r[0].holder_name, width=170),
-            Column("Bezeichnung", lambda r: r[0].label, width=85),
-            Column("Saldo", lambda r: r[1], ALIGN_RIGHT, formatter=money, width=100),
+            Column("Konto", lambda r: r[0].number, width=62),
+            Column("Inhaber/in", lambda r: r[0].holder_name, width=150),
+            Column("Saldo", lambda r: r[1], ALIGN_RIGHT, formatter=money, width=90),
+            Column("Bezeichnung", lambda r: r[0].label, width=120),  # sub-accounts (enforcement cases)
         )
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
@@ -34,13 +34,14 @@ class AccountsPage(QWidget):
         self.list = FilterableList(RowTableModel(columns), left, placeholder="Suchen nach Konto, Name …")
         self.list.search.setMinimumWidth(200)
         left_layout.addWidget(self.list)
+        left.setMinimumWidth(310)  # number, holder and balance stay visible
         self.statement = StatementView(context, self)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(left)
         splitter.addWidget(self.statement)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 5)
-        splitter.setSizes([480, 1000])
+        splitter.setSizes([310, 890])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self.list.current_changed.connect(self._current_changed)

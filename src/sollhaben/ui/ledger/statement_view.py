@@ -97,28 +97,28 @@ class StatementView(QWidget):
 
         money = self._money
         self.postings = RowTableModel((
-            Column("Datum", lambda line: line.posting.booking_date, width=88),
-            Column("Nr.", lambda line: line.posting.id, ALIGN_RIGHT, width=50),
-            Column("Monat", lambda line: line.posting.value_month, width=68),
-            Column("Kategorie", lambda line: category_label(line.posting.category), width=110),
-            Column("Text", lambda line: line.posting.text, width=210),
+            Column("Datum", lambda line: line.posting.booking_date, width=80),
+            Column("Nr.", lambda line: line.posting.id, ALIGN_RIGHT, width=42),
+            Column("Monat", lambda line: line.posting.value_month, width=62),
+            Column("Kategorie", lambda line: category_label(line.posting.category), width=88),
+            Column("Text", lambda line: line.posting.text, width=150),
             Column("Soll", lambda line: line.posting.amount if line.posting.amount.minor > 0 else None,
-                   ALIGN_RIGHT, formatter=money, width=90),
+                   ALIGN_RIGHT, formatter=money, width=80),
             Column("Haben", lambda line: -line.posting.amount if line.posting.amount.minor < 0 else None,
-                   ALIGN_RIGHT, formatter=money, width=90),
-            Column("Saldo", lambda line: line.balance, ALIGN_RIGHT, formatter=money, width=95),
-            Column("Storno", lambda line: posting_status(line.posting), width=165),
+                   ALIGN_RIGHT, formatter=money, width=80),
+            Column("Saldo", lambda line: line.balance, ALIGN_RIGHT, formatter=money, width=84),
+            Column("Storno", lambda line: posting_status(line.posting), width=125),
         ), parent=self, foreground=self._posting_color, font=self._posting_font)
         self.open_items = RowTableModel((
-            Column("Fällig", lambda p: p.due_date, width=88),
-            Column("Nr.", lambda p: p.id, ALIGN_RIGHT, width=50),
-            Column("Monat", lambda p: p.value_month, width=68),
-            Column("Kategorie", lambda p: category_label(p.category), width=110),
-            Column("Text", lambda p: p.text, width=210),
-            Column("Betrag", lambda p: p.amount, ALIGN_RIGHT, formatter=money, width=90),
-            Column("Offen", lambda p: p.open_amount, ALIGN_RIGHT, formatter=money, width=90),
+            Column("Fällig", lambda p: p.due_date, width=80),
+            Column("Nr.", lambda p: p.id, ALIGN_RIGHT, width=42),
+            Column("Monat", lambda p: p.value_month, width=62),
+            Column("Kategorie", lambda p: category_label(p.category), width=95),
+            Column("Text", lambda p: p.text, width=150),
+            Column("Betrag", lambda p: p.amount, ALIGN_RIGHT, formatter=money, width=80),
+            Column("Offen", lambda p: p.open_amount, ALIGN_RIGHT, formatter=money, width=80),
         ), parent=self)
-        self.postings_view = _table(self.postings, self, stretch=4)
+        self.postings_view = _table(self.postings, self, stretch=8)  # Storno takes the rest; Text keeps its width
         self.open_items_view = _table(self.open_items, self, stretch=4)
 
         splitter = QSplitter(Qt.Orientation.Vertical, self)
