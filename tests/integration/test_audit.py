@@ -198,3 +198,20 @@ def test_an_explicit_delete_is_recorded_once_with_its_values(db, org):
     by_table = {e.table_name: e.old_value for e in deletes}
     assert "name=Wohngemeinschaft" in by_table["household"]
     assert "valid_from=2020-01-01" in by_table["household_membership"]
+
+
+def test_every_database_opened_in_a_process_is_audited(tmp_path):
+    """Regression: the listeners were skipped when a new session factory reused the id() of a
+    collected one (SQLAlchemy's event registry), leaving the audit log silently empty."""
+    import gc
+
+    from sollhaben.persistence import audit
+    from sollhaben.persistence.database import open_database
+
+    for i in range(60):
+        database = open_database(f"sqlite:///{tmp_path / f'a{i}.sqlite'}")
+        with database.sessions() as session:
+            assert list(session.dispatch.after_flush).count(audit._after_flush) == 1
+        database.dispose()
+        del database, session
+        gc.collect()

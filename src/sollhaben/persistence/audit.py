@@ -126,6 +126,8 @@ _LISTENERS = (("after_flush", _after_flush), ("persistent_to_deleted", _deleted)
 
 
 def install(sessions: sessionmaker) -> None:
+    """Listen on a new session factory. No `event.contains` guard: SQLAlchemy's event registry is
+    keyed by id(), and a factory made after an earlier one was garbage-collected can reuse its
+    id — the guard then skipped the listeners and the audit log silently stayed empty."""
     for name, listener in _LISTENERS:
-        if not event.contains(sessions, name, listener):
-            event.listen(sessions, name, listener)
+        event.listen(sessions, name, listener)
