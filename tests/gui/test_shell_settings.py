@@ -21,7 +21,7 @@ def org(sqlite_db):
 def no_discard_question(monkeypatch):
     """Closing a changed dialog at teardown must not block on the 'discard?' question."""
     asked: list = []
-    monkeypatch.setattr("sollhaben.ui.settings_dialog.confirm_discard", lambda parent: asked.append(parent) or True)
+    monkeypatch.setattr("sollhaben.ui.form_dialog.confirm_discard", lambda parent: asked.append(parent) or True)
     return asked
 
 
@@ -157,6 +157,6 @@ def test_cancel_with_changes_asks_before_discarding(qtbot, dialog, no_discard_qu
     assert no_discard_question == [] and not dialog.isVisible()
     dialog.show()
     dialog.ui.phoneEdit.setText("x")
-    monkeypatch.setattr("sollhaben.ui.settings_dialog.confirm_discard", lambda parent: False)
+    monkeypatch.setattr("sollhaben.ui.form_dialog.confirm_discard", lambda parent: False)
     dialog.reject()
     assert dialog.isVisible()  # the user chose to keep editing

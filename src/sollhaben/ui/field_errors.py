@@ -28,6 +28,10 @@ QTableWidget[fieldError="true"] {{ border: 1px solid {ERROR_COLOR}; background: 
 QLabel[role="fieldMessage"] {{ color: {ERROR_COLOR}; }}
 """
 
+#: The red box above a dialog's form that lists what stops the save.
+SUMMARY_STYLE = (f"QLabel {{ color: {ERROR_COLOR}; background: {ERROR_BACKGROUND}; border: 1px solid {ERROR_COLOR};"
+                 " border-radius: 4px; padding: 6px 8px; }")
+
 _INDEXED = re.compile(r"^(?P<prefix>[a-z_.]+)\[(?P<index>\d+)\]\.(?P<column>[a-z_]+)$")
 
 

@@ -5,7 +5,7 @@ from dataclasses import replace
 from datetime import date
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QWidget
 
 import sollhaben.workers.qt_fixes  # noqa: F401  (PySide6 6.12 signal refcount fix)
 from sollhaben.domain.errors import ConflictError, FieldError, NotFoundError, ValidationError
@@ -14,12 +14,12 @@ from sollhaben.persistence.database import Database
 from sollhaben.services import followups
 from sollhaben.services.dto import FollowUpDTO
 from sollhaben.services.followups import RECORD_TYPES, FollowUpInput
-from sollhaben.ui.field_errors import ERROR_STYLE, FieldErrorView
+from sollhaben.ui.field_errors import ERROR_STYLE, SUMMARY_STYLE, FieldErrorView
+from sollhaben.ui.form_dialog import FormDialog, show_form_errors
 from sollhaben.ui.forms.ui_follow_up_dialog import Ui_FollowUpDialog
-from sollhaben.ui.settings_dialog import SUMMARY_STYLE
 
 
-class FollowUpDialog(QDialog):
+class FollowUpDialog(FormDialog):
     """`follow_up=None` creates; `record=(type, id, label)` ties a new follow-up to a record."""
 
     saved = Signal(object)  # FollowUpDTO
@@ -97,16 +97,5 @@ class FollowUpDialog(QDialog):
         self.saved.emit(result)
         return True
 
-    def accept(self) -> None:
-        if self.save():
-            super().accept()
-
     def _show_errors(self, errors: list[FieldError]) -> None:
-        self.errors.show(errors)
-        self.ui.summaryLabel.setVisible(bool(errors))
-        if errors:
-            self.ui.summaryLabel.setText("Nichts gespeichert – bitte korrigieren:\n"
-                                         + "\n".join(dict.fromkeys(f"• {e.message}" for e in errors)))
-            widget = self.errors.widget_for(errors[0].field)
-            if widget is not None:
-                widget.setFocus()
+        show_form_errors(self.errors, self.ui.summaryLabel, errors)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QHeaderView, QMessageBox,
+from PySide6.QtWidgets import (QCheckBox, QDialogButtonBox, QHeaderView, QMessageBox,
                                QTableWidgetItem, QWidget)
 
 import sollhaben.workers.qt_fixes  # noqa: F401  (PySide6 6.12 signal refcount fix)
@@ -14,17 +14,16 @@ from sollhaben.domain.references import format_iban
 from sollhaben.persistence.database import Database
 from sollhaben.services import organizations
 from sollhaben.services.dto import OrganizationDTO
-from sollhaben.ui.field_errors import ERROR_COLOR, ERROR_STYLE, FieldErrorView
+from sollhaben.ui.field_errors import ERROR_COLOR, ERROR_STYLE, SUMMARY_STYLE, FieldErrorView
+from sollhaben.ui.form_dialog import FormDialog
 from sollhaben.ui.forms.ui_settings_dialog import Ui_SettingsDialog
 
 COUNTRIES = (("Deutschland", "DE"), ("Schweiz", "CH"))
 CURRENCIES = (("Euro (EUR)", "EUR"), ("Schweizer Franken (CHF)", "CHF"))
-SUMMARY_STYLE = (f"QLabel {{ color: {ERROR_COLOR}; background: #fdecea; border: 1px solid {ERROR_COLOR};"
-                 " border-radius: 4px; padding: 6px 8px; }")
 IBAN, BIC, LABEL = range(3)
 
 
-class SettingsDialog(QDialog):
+class SettingsDialog(FormDialog):
     """`organization=None` creates a new organization; `saved(OrganizationDTO)` after each save."""
 
     saved = Signal(object)
@@ -164,15 +163,6 @@ class SettingsDialog(QDialog):
         return True
 
     # slots ---------------------------------------------------------------------------------
-    def accept(self) -> None:
-        if self.save():
-            super().accept()
-
-    def reject(self) -> None:
-        if self.is_dirty() and not confirm_discard(self):
-            return
-        super().reject()
-
     def add_bank_row(self, account: BankAccountInput | None = None) -> int:
         table = self.ui.bankTable
         row = table.rowCount()
@@ -245,11 +235,3 @@ def ask_reload(parent: QWidget, message: str) -> bool:
     box.addButton("Abbrechen", QMessageBox.ButtonRole.RejectRole)
     box.exec()
     return box.clickedButton() is reload_button
-
-
-def confirm_discard(parent: QWidget) -> bool:
-    """Closing with unsaved changes: ask whether to discard them."""
-    answer = QMessageBox.question(
-        parent, "Änderungen verwerfen?", "Die Änderungen sind nicht gespeichert. Verwerfen?",
-        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
-    return answer == QMessageBox.StandardButton.Discard

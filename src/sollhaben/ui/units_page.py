@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 import sollhaben.workers.qt_fixes  # noqa: F401  (PySide6 6.12 signal refcount fix)
 from sollhaben.domain.errors import ConflictError, FieldError, NotFoundError, ValidationError
@@ -12,9 +12,9 @@ from sollhaben.persistence.database import Database
 from sollhaben.services import organizations
 from sollhaben.services.dto import UnitDTO
 from sollhaben.ui.context import AppContext
-from sollhaben.ui.field_errors import ERROR_STYLE, FieldErrorView
+from sollhaben.ui.field_errors import ERROR_STYLE, SUMMARY_STYLE, FieldErrorView
 from sollhaben.ui.forms.ui_unit_dialog import Ui_UnitDialog
-from sollhaben.ui.settings_dialog import SUMMARY_STYLE, confirm_discard
+from sollhaben.ui.form_dialog import FormDialog, show_form_errors
 from sollhaben.ui.table_model import Column, RowTableModel
 from sollhaben.ui.widgets.list_view import FilterableList
 
@@ -33,7 +33,7 @@ def default_kind(country: str) -> str:
     return UnitKind.MUNICIPALITY.value if country == "CH" else UnitKind.FACILITY.value
 
 
-class UnitDialog(QDialog):
+class UnitDialog(FormDialog):
     """Create (`unit=None`) or edit one unit; errors appear at the field and nothing is saved."""
 
     saved = Signal(object)  # UnitDTO
@@ -107,24 +107,8 @@ class UnitDialog(QDialog):
         self.saved.emit(result)
         return True
 
-    def accept(self) -> None:
-        if self.save():
-            super().accept()
-
-    def reject(self) -> None:
-        if self.is_dirty() and not confirm_discard(self):
-            return
-        super().reject()
-
     def _show_errors(self, errors: list[FieldError]) -> None:
-        self.errors.show(errors)
-        self.ui.summaryLabel.setVisible(bool(errors))
-        if errors:
-            self.ui.summaryLabel.setText("Nichts gespeichert – bitte korrigieren:\n"
-                                         + "\n".join(dict.fromkeys(f"• {e.message}" for e in errors)))
-            widget = self.errors.widget_for(errors[0].field)
-            if widget is not None:
-                widget.setFocus()
+        show_form_errors(self.errors, self.ui.summaryLabel, errors)
 
 
 class UnitsPage(QWidget):

@@ -11,10 +11,9 @@ from sollhaben.domain.money import Money, parse_amount
 from sollhaben.services import letters
 from sollhaben.services.dto import PersonDTO
 from sollhaben.ui.context import AppContext
-from sollhaben.ui.field_errors import ERROR_STYLE, FieldErrorView
+from sollhaben.ui.field_errors import ERROR_STYLE, SUMMARY_STYLE, FieldErrorView
 from sollhaben.ui.forms.ui_letter_dialog import Ui_LetterDialog
 from sollhaben.ui.print_preview import PrintPreviewDialog
-from sollhaben.ui.settings_dialog import SUMMARY_STYLE
 
 LANGUAGES = (("de", "Deutsch"), ("fr", "Französisch"), ("it", "Italienisch"), ("en", "Englisch"))
 _FIELDS = ("subject", "body", "amount", "language")
