@@ -16,6 +16,11 @@ from sollhaben.persistence.models import AuditEntry
 AUDITED_TABLES = {
     "organization", "bank_account", "unit", "person", "person_bank_account", "person_role",
     "household", "household_membership", "follow_up",
+    # Kita billing: the catalogue, the facility settings and offer, children and their billing data
+    "fee_group", "fee_group_version", "fee_tier", "discount", "discount_version", "extra_cost",
+    "extra_cost_version", "facility_settings", "facility_offer", "child", "child_guardian", "child_payer",
+    "contract", "billing_period", "billing_period_sibling", "fee_line", "fee_line_discount", "extra_line",
+    "line_payer",
 }
 _SKIPPED_COLUMNS = {"version", "created_at", "updated_at"}
 
@@ -39,6 +44,18 @@ _OWNERS = {
     "person_role": ("person", "person_id"),
     "household_membership": ("household", "household_id"),
     "bank_account": ("organization", "organization_id"),
+    # Catalogue versions and tiers show in their entry's history; settings and offer in the unit's.
+    "fee_group_version": ("fee_group", "fee_group_id"),
+    "fee_tier": ("fee_group", "fee_group_id"),
+    "discount_version": ("discount", "discount_id"),
+    "extra_cost_version": ("extra_cost", "extra_cost_id"),
+    "facility_settings": ("unit", "facility_id"),
+    "facility_offer": ("unit", "facility_id"),
+    # A child's guardians, payers, contracts and billing data show in the child's history (every
+    # row below a period carries child_id for this).
+    **{table: ("child", "child_id") for table in (
+        "child_guardian", "child_payer", "contract", "billing_period", "billing_period_sibling", "fee_line",
+        "fee_line_discount", "extra_line", "line_payer")},
 }
 
 

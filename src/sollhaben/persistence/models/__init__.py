@@ -1,6 +1,27 @@
 """All mapped tables; importing this package registers them on Base.metadata."""
 from sollhaben.persistence.models.audit import AuditEntry
 from sollhaben.persistence.models.followup import FollowUp
+from sollhaben.persistence.models.kita_billing import (
+    BillingPeriod,
+    ExtraLine,
+    FeeLine,
+    FeeLineDiscount,
+    LinePayer,
+    PeriodSibling,
+)
+from sollhaben.persistence.models.kita_catalogue import (
+    Discount,
+    DiscountVersion,
+    ExtraCost,
+    ExtraCostVersion,
+    FacilityOffer,
+    FacilitySettings,
+    FeeGroup,
+    FeeGroupVersion,
+    FeeTier,
+)
+from sollhaben.persistence.models.kita_child import Child, ChildGuardian, ChildPayer, Contract
+from sollhaben.persistence.models.kita_run import BillingRun, BillingRunReset, FeeAssessmentLetter
 from sollhaben.persistence.models.ledger import Account, Allocation, Posting
 from sollhaben.persistence.models.organization import BankAccount, Organization, Unit
 from sollhaben.persistence.models.person import (
@@ -12,6 +33,9 @@ from sollhaben.persistence.models.person import (
 )
 
 __all__ = [
-    "Account", "Allocation", "AuditEntry", "BankAccount", "FollowUp", "Household",
-    "HouseholdMembership", "Organization", "Person", "PersonBankAccount", "PersonRole", "Posting", "Unit",
+    "Account", "Allocation", "AuditEntry", "BankAccount", "BillingPeriod", "BillingRun", "BillingRunReset",
+    "Child", "ChildGuardian", "ChildPayer", "Contract", "Discount", "DiscountVersion", "ExtraCost",
+    "ExtraCostVersion", "ExtraLine", "FacilityOffer", "FacilitySettings", "FeeAssessmentLetter", "FeeGroup",
+    "FeeGroupVersion", "FeeLine", "FeeLineDiscount", "FeeTier", "FollowUp", "Household", "HouseholdMembership",
+    "LinePayer", "Organization", "PeriodSibling", "Person", "PersonBankAccount", "PersonRole", "Posting", "Unit",
 ]
