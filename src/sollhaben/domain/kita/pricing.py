@@ -28,6 +28,7 @@ from sollhaben.domain.kita.model import (
     FeeLine,
     LineDeduction,
     LineKind,
+    MealCoverage,
     Tier,
     TierSource,
 )
@@ -75,6 +76,15 @@ def parse_line_key(key: str) -> tuple[LineKind, int]:
 def line_resets(mode: BillingMode, line: FeeLine | ExtraLine) -> bool:
     """PER_UNIT lines and INDIVIDUAL lines with the reset flag are set back to 0 by the run."""
     return mode is BillingMode.PER_UNIT or (mode is BillingMode.INDIVIDUAL and line.reset)
+
+
+def meal_payer_id(settings: FacilitySettings, coverage: MealCoverage) -> int | None:
+    """The institution that pays covered meals for `coverage` (standard-rate meal billing)."""
+    if coverage is MealCoverage.HARDSHIP_FUND:
+        return settings.hardship_fund_payer_id
+    if coverage is MealCoverage.FROM_SECOND_SIBLING:
+        return settings.sibling_meal_payer_id
+    return None
 
 
 # --- tiers --------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from sollhaben.domain.kita.pricing import (
     deductions_per_unit,
     first_negative,
     fmt,
+    meal_payer_id,
     negative_net_message,
     resolve_tier,
     unit_suffix,
@@ -59,15 +60,6 @@ class _Context:
     settings: FacilitySettings | None
     facts: ChildMonthFacts | None
     month: Month  # the period's first month
-
-
-def meal_payer_id(settings: FacilitySettings, coverage: MealCoverage) -> int | None:
-    """The institution that pays covered meals for `coverage` (standard-rate meal billing)."""
-    if coverage is MealCoverage.HARDSHIP_FUND:
-        return settings.hardship_fund_payer_id
-    if coverage is MealCoverage.FROM_SECOND_SIBLING:
-        return settings.sibling_meal_payer_id
-    return None
 
 
 def validate_period(period: BillingPeriod, catalogue: Catalogue, payer_ids: frozenset[int],
