@@ -259,10 +259,13 @@ def _split(label: str, payers: tuple[PayerShare, ...], unit_net: Money, net: Mon
 
     Shares are per unit (day, unit, month). Fixed shares are paid as entered (× days or units), the
     remainder payer gets the rest. In a pro-rata month the net is split in proportion to the
-    full-month parts (largest remainder, ties to the earlier payer)."""
+    full-month parts (largest remainder, ties to the earlier payer). A single payer without a share
+    takes the remainder."""
     if not payers:
         raise _LineProblem(f"{label}: Kein Zahler – bitte in der Zeile einen Zahler eintragen oder im Layer "
                            f"Grunddaten einen Zahler für alles.")
+    if len(payers) == 1 and payers[0].share is None:  # as validation normalizes it: one payer pays all
+        payers = (PayerShare(payers[0].payer_id, None, True),)
     remainder = [p for p in payers if p.takes_remainder]
     if len(remainder) > 1:
         raise _LineProblem(f"{label}: Mehr als ein Zahler übernimmt den Restbeitrag.")

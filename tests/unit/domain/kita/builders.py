@@ -141,3 +141,37 @@ def facts(month: str, care_days: int | None = None, **kwargs) -> ChildMonthFacts
 def contract(first: date, last: date | None = None, child_id: int = CHILD, facility_id: int = 7) -> Contract:
     status = ContractStatus.DEREGISTERED if last else ContractStatus.ACTIVE
     return Contract(child_id, facility_id, status, first_day=first, last_day=last, id=child_id * 10)
+
+
+# --- runs -------------------------------------------------------------------------------------------
+
+def request(month: str, st=None, cat=None, **kwargs):
+    from sollhaben.domain.kita.run_types import RunRequest
+    st = st or settings()
+    return RunRequest(st.facility_id, m(month), st, cat or catalogue(), **kwargs)
+
+
+def child_run(periods, contracts, posted=(), facts_source=None, child_id: int = CHILD, **kwargs):
+    from sollhaben.domain.kita.run_types import ChildRun
+    return ChildRun(child_id, tuple(periods), tuple(contracts), facts_source, tuple(posted), **kwargs)
+
+
+def applied(child, plan):
+    """The child after the plan was posted and its resets done."""
+    from dataclasses import replace as _replace
+
+    from sollhaben.domain.kita.run_plan import reset_period
+    mine = [p for p in plan.postings if p.child_id == child.child_id]
+    return _replace(child, periods=tuple(reset_period(p, plan.resets) for p in child.periods),
+                    posted=tuple(child.posted) + tuple(p.as_posted() for p in mine))
+
+
+def summary(plan) -> list[tuple[str, str, int, str, str]]:
+    """(value month, line key, payer, amount, kind) of every planned posting."""
+    return [(str(p.value_month), p.line_key, p.payer_id, plain(p.amount), "N" if p.is_recalculation else "R") for p in plan.postings]
+
+
+def plain(amount: Money) -> str:
+    """-41.20 for Money(-4120)."""
+    sign = "-" if amount.minor < 0 else ""
+    return f"{sign}{abs(amount.minor) // 100}.{abs(amount.minor) % 100:02d}"

@@ -1,0 +1,318 @@
+"""The billing run's decisions (Sollstellung), pure and linear in the number of children.
+
+For the target month and every earlier month already billed, each child's lines are computed from
+its current billing data and compared with what the ledger holds per (month, line, payer); every
+difference becomes a posting. For the target month that is the regular billing; for earlier months
+it is the recalculation (Nachberechnung), booked to the month it concerns. So a changed fee group
+credits the old line key and bills the new one, a changed payer credits the old payer and bills the
+new one, and a changed tier, discount or catalogue price posts the difference.
+
+Which lines a month bills:
+- a month with an active contract (at least one care day): every line of the period valid then; in
+  a fee-free month only the extra costs with reset (PER_UNIT, INDIVIDUAL with reset);
+- the month after the last contract month, when it has no care day: once more the extra costs with
+  reset (of the period valid then, else of the period of the last contract month), fee-free or not;
+- any other month (before the contract, after leaving, not covered by a period): nothing.
+
+Counts (PER_UNIT) and amounts (INDIVIDUAL with reset) a run has billed are taken from the postings,
+not from the form, which the run reset.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from typing import Iterable, Mapping
+
+from sollhaben.domain.errors import ValidationError
+from sollhaben.domain.kita.calculation import BilledValue, LineScope, compute_child_month
+from sollhaben.domain.kita.model import (
+    BillingMode,
+    BillingPeriod,
+    ChildMonthFacts,
+    ComputedLine,
+    LineKind,
+    Problem,
+    due_date,
+)
+from sollhaben.domain.kita.pricing import line_keys, line_resets, parse_line_key
+from sollhaben.domain.kita.run_types import (
+    BilledPeriod,
+    ChildPlan,
+    ChildRun,
+    PlannedPosting,
+    PlannedReset,
+    PostedAmount,
+    PostingKind,
+    RunPlan,
+    RunRequest,
+)
+from sollhaben.domain.money import Money
+from sollhaben.domain.months import Month
+
+
+def check_run_month(month: Month, last_run_month: Month | None, first_billing_month: Month | None = None) -> None:
+    """Refuse a run that is not the facility's next month (German message, field "month")."""
+    if last_run_month is None:
+        if first_billing_month is not None and month != first_billing_month:
+            raise ValidationError(f"Abrechnungsmonat: Die Einrichtung rechnet ab {first_billing_month} ab; die "
+                                  f"erste Sollstellung ist für {first_billing_month}, nicht für {month}.", "month")
+        return
+    if month == last_run_month:
+        raise ValidationError(f"Abrechnungsmonat: Die Sollstellung für {month} ist bereits gebucht.", "month")
+    if month < last_run_month:
+        raise ValidationError(f"Abrechnungsmonat: {month} liegt vor der letzten Sollstellung ({last_run_month}); "
+                              f"frühere Monate werden mit der nächsten Sollstellung nachberechnet.", "month")
+    if month != last_run_month + 1:
+        raise ValidationError(f"Abrechnungsmonat: Monate werden der Reihe nach abgerechnet – als Nächstes ist "
+                              f"{last_run_month + 1} an der Reihe, nicht {month}.", "month")
+
+
+def idempotency_key(request: RunRequest, value_month: Month, child_id: int, line_key: str, payer_id: int,
+                    kind: PostingKind) -> str:
+    """kita:<facility>:<run month>/<attempt>:<value month>:<child>:<line>:<payer>:<kind>.
+
+    Unique within a run; the same in a repeated run of the same attempt (so it posts nothing
+    twice); different in a later run (so it can post a further correction) and after an undo."""
+    return (f"kita:{request.facility_id}:{request.month.iso()}/{request.attempt}:{value_month.iso()}:{child_id}:"
+            f"{line_key}:{payer_id}:{kind.value.lower()}")
+
+
+def plan_run(request: RunRequest, children: Iterable[ChildRun]) -> RunPlan:
+    """The whole run: every child's plan, in the order given. Linear in the number of children."""
+    postings, resets, billed, problems, count = [], [], [], [], 0
+    for child in children:
+        plan = plan_child(request, child)
+        postings += plan.postings
+        resets += plan.resets
+        billed += plan.billed_periods
+        problems += plan.problems
+        count += 1
+    return RunPlan(request.facility_id, request.month, request.attempt, request.currency, tuple(postings),
+                   tuple(resets), tuple(billed), tuple(problems), count)
+
+
+@dataclass
+class _Ledger:
+    """What is posted for one child, by month."""
+
+    amounts: dict[Month, dict[tuple[str, int], Money]]
+    detail: dict[Month, dict[str, PostedAmount]]  # the first row with a quantity or amount per line
+
+    @classmethod
+    def of(cls, posted: Iterable[PostedAmount]) -> "_Ledger":
+        amounts: dict[Month, dict[tuple[str, int], Money]] = defaultdict(dict)
+        detail: dict[Month, dict[str, PostedAmount]] = defaultdict(dict)
+        for row in posted:
+            pair = (row.line_key, row.payer_id)
+            month_amounts = amounts[row.month]
+            month_amounts[pair] = month_amounts[pair] + row.amount if pair in month_amounts else row.amount
+            if (row.quantity is not None or row.unit_amount is not None) and row.line_key not in detail[row.month]:
+                detail[row.month][row.line_key] = row
+        return cls(amounts, detail)
+
+
+def plan_child(request: RunRequest, child: ChildRun) -> ChildPlan:
+    """One child's postings, resets, billed periods and problems for the run."""
+    ledger = _Ledger.of(p for p in child.posted if p.month <= request.month)
+    start = request.recalculation_start or min(ledger.amounts, default=request.month)
+    if child.recalculate_from is not None and child.recalculate_from > start:
+        start = child.recalculate_from
+    postings: list[PlannedPosting] = []
+    problems: list[Problem] = []
+    resets: tuple[PlannedReset, ...] = ()
+    billed: tuple[BilledPeriod, ...] = ()
+    for index in range(start.index, request.month.index + 1):
+        month = Month.from_index(index)
+        is_target = month == request.month
+        choice = _choose(request, child, month)
+        if choice is None and month not in ledger.amounts:
+            continue
+        lines, month_problems, from_form = [], [], set()
+        if choice is not None:
+            period, scope, care_days = choice
+            billed_values, from_form = _billed_values(request, period, month, ledger, is_target)
+            lines, month_problems = compute_child_month(period, request.catalogue, request.settings,
+                                                        _facts(child, month, care_days), request.currency,
+                                                        scope=scope, billed=billed_values)
+            problems += month_problems
+            if is_target:
+                resets = _resets(child.child_id, period, lines, from_form)
+                billed = (BilledPeriod(child.child_id, period.id),)
+        postings += _differences(request, child.child_id, month, lines, month_problems, ledger)
+    return ChildPlan(child.child_id, tuple(postings), resets, billed, tuple(problems))
+
+
+def _care_days(child: ChildRun, month: Month) -> int:
+    return sum(contract.care_days(month) for contract in child.contracts)
+
+
+def _covering(periods, month: Month) -> BillingPeriod | None:
+    return next((p for p in periods if p.valid.contains(month)), None)
+
+
+def _choose(request: RunRequest, child: ChildRun, month: Month) -> tuple[BillingPeriod, LineScope, int] | None:
+    """The period, scope and care days that `month` bills, or None when it bills nothing."""
+    care_days = _care_days(child, month)
+    if care_days > 0:
+        period = _covering(child.periods, month)
+        if period is None:
+            return None
+        fee_free = month.month in request.settings.fee_free_months
+        return period, LineScope.RESETTING_EXTRAS if fee_free else LineScope.ALL, care_days
+    left_before = any(c.first_day is not None and c.last_day is not None and c.first_day <= c.last_day
+                      and Month.of(c.last_day) == month - 1 for c in child.contracts)
+    if not left_before:
+        return None
+    period = _covering(child.periods, month) or _covering(child.periods, month - 1)
+    return (period, LineScope.RESETTING_EXTRAS, 0) if period is not None else None
+
+
+def _facts(child: ChildRun, month: Month, care_days: int) -> ChildMonthFacts:
+    source = child.facts
+    found = None
+    if callable(source):
+        found = source(month)
+    elif source is not None:
+        found = source.get(month)
+    if found is None:
+        return ChildMonthFacts(child.child_id, month, care_days)
+    return replace(found, child_id=child.child_id, month=month, care_days=care_days)
+
+
+def _resetting_lines(request: RunRequest, period: BillingPeriod):
+    """(key, kind, index, mode, line) of the period's lines that the run resets."""
+    fee_keys, extra_keys = line_keys(period)
+    catalogue = request.catalogue
+    for index, (key, line) in enumerate(zip(fee_keys, period.fee_lines)):
+        group = catalogue.fee_groups.get(line.fee_group_id)
+        if group is not None and line_resets(group.mode, line):
+            yield key, LineKind.FEE, index, group.mode, line
+    for index, (key, line) in enumerate(zip(extra_keys, period.extra_lines)):
+        extra = catalogue.extra_costs.get(line.extra_cost_id)
+        if extra is not None and line_resets(extra.mode, line):
+            yield key, LineKind.EXTRA, index, extra.mode, line
+
+
+def _posted_mode(request: RunRequest, key: str) -> BillingMode | None:
+    kind, entry_id = parse_line_key(key)
+    entries = request.catalogue.fee_groups if kind is LineKind.FEE else request.catalogue.extra_costs
+    entry = entries.get(entry_id)
+    return entry.mode if entry is not None else None
+
+
+def _value_of(row: PostedAmount, mode: BillingMode) -> BilledValue:
+    if mode is BillingMode.PER_UNIT:
+        return BilledValue(count=int(row.quantity or 0))
+    return BilledValue(amount=row.unit_amount)
+
+
+def _billed_values(request: RunRequest, period: BillingPeriod, month: Month, ledger: _Ledger,
+                   is_target: bool) -> tuple[dict[str, BilledValue], set[str]]:
+    """The counts and amounts of the resetting lines, and the keys whose value comes from the form.
+
+    Billed before: from the postings. Not billed and an earlier month: from a line of the same kind
+    and mode that the month billed but the period no longer has (the entry was exchanged), else 0.
+    Not billed and the target month: from the form."""
+    detail = ledger.detail.get(month, {})
+    values: dict[str, BilledValue] = {}
+    from_form: set[str] = set()
+    unmatched = []
+    current_keys = set()
+    for key, kind, _, mode, _line in _resetting_lines(request, period):
+        current_keys.add(key)
+        if key in detail:
+            values[key] = _value_of(detail[key], mode)
+        elif is_target:
+            from_form.add(key)
+        else:
+            unmatched.append((key, kind, mode))
+    if unmatched:
+        fee_keys, extra_keys = line_keys(period)
+        current_keys.update(fee_keys, extra_keys)
+        vanished = [(key, row) for key, row in sorted(detail.items()) if key not in current_keys]
+        for key, kind, mode in unmatched:
+            match = next((i for i, (old, _) in enumerate(vanished)
+                          if parse_line_key(old)[0] is kind and _posted_mode(request, old) is mode), None)
+            values[key] = _value_of(vanished.pop(match)[1], mode) if match is not None else BilledValue()
+    return values, from_form
+
+
+def _resets(child_id: int, period: BillingPeriod, lines: list[ComputedLine], from_form: set[str]) -> tuple:
+    """Reset the form values the target month billed (not those a problem kept from billing)."""
+    fee_keys, extra_keys = line_keys(period)
+    billed_keys = {line.key for line in lines}
+    result = []
+    for kind, keys, period_lines in ((LineKind.FEE, fee_keys, period.fee_lines),
+                                     (LineKind.EXTRA, extra_keys, period.extra_lines)):
+        for index, (key, line) in enumerate(zip(keys, period_lines)):
+            if key in from_form and key in billed_keys and (line.count or (line.amount and line.amount.minor)):
+                result.append(PlannedReset(child_id, period.id, kind, index, key, line.count, line.amount))
+    return tuple(result)
+
+
+def _differences(request: RunRequest, child_id: int, month: Month, lines: list[ComputedLine],
+                 problems: list[Problem], ledger: _Ledger) -> list[PlannedPosting]:
+    """expected − posted per (line, payer); lines with a problem keep what was posted."""
+    posted = ledger.amounts.get(month, {})
+    skip = {p.line_key for p in problems}
+    currency = request.currency
+    zero = Money.zero(currency)
+    expected: dict[tuple[str, int], Money] = {}
+    by_key: dict[str, ComputedLine] = {}
+    for line in lines:
+        by_key[line.key] = line
+        for part in line.payers:
+            pair = (line.key, part.payer_id)
+            expected[pair] = expected[pair] + part.amount if pair in expected else part.amount
+    pairs = list(expected) + sorted(pair for pair in posted if pair not in expected)
+    is_target = month == request.month
+    due = due_date(request.month, request.settings.due_day)
+    detail = ledger.detail.get(month, {})
+    result = []
+    for key, payer_id in pairs:
+        if key in skip:
+            continue
+        share, before = expected.get((key, payer_id), zero), posted.get((key, payer_id), zero)
+        if share == before:
+            continue
+        kind = PostingKind.REGULAR if is_target and (key, payer_id) not in posted else PostingKind.RECALCULATION
+        line = by_key.get(key)
+        line_kind, catalogue_id = parse_line_key(key)
+        if line is not None:
+            name, quantity, unit_amount, is_meal = line.name, line.quantity, line.unit_amount, line.is_meal
+        else:
+            old = detail.get(key)
+            name = _entry_name(request, line_kind, catalogue_id)
+            quantity, unit_amount = (old.quantity, old.unit_amount) if old else (None, None)
+            is_meal = _entry_is_meal(request, line_kind, catalogue_id)
+        result.append(PlannedPosting(
+            idempotency_key=idempotency_key(request, month, child_id, key, payer_id, kind), kind=kind,
+            facility_id=request.facility_id, child_id=child_id, payer_id=payer_id, run_month=request.month,
+            value_month=month, due_date=due, line_key=key, line_kind=line_kind, catalogue_id=catalogue_id,
+            name=name, amount=share - before, share=share, posted_before=before, line=line, quantity=quantity,
+            unit_amount=unit_amount, is_meal=is_meal))
+    return result
+
+
+def _entry_name(request: RunRequest, kind: LineKind, entry_id: int) -> str:
+    entries: Mapping = request.catalogue.fee_groups if kind is LineKind.FEE else request.catalogue.extra_costs
+    entry = entries.get(entry_id)
+    return entry.name if entry is not None else f"{'Beitragsgruppe' if kind is LineKind.FEE else 'Zusatzkosten'} {entry_id}"
+
+
+def _entry_is_meal(request: RunRequest, kind: LineKind, entry_id: int) -> bool:
+    extra = request.catalogue.extra_costs.get(entry_id) if kind is LineKind.EXTRA else None
+    return bool(extra and extra.is_meal)
+
+
+def reset_period(period: BillingPeriod, resets: Iterable[PlannedReset]) -> BillingPeriod:
+    """The period with the planned resets applied (counts and amounts set to 0)."""
+    fee_lines, extra_lines = list(period.fee_lines), list(period.extra_lines)
+    for reset in resets:
+        if reset.period_id != period.id or reset.child_id != period.child_id:
+            continue
+        lines = fee_lines if reset.line_kind is LineKind.FEE else extra_lines
+        line = lines[reset.index]
+        lines[reset.index] = replace(line, count=0,
+                                     amount=Money.zero(line.amount.currency) if line.amount is not None else None)
+    return replace(period, fee_lines=tuple(fee_lines), extra_lines=tuple(extra_lines))
