@@ -36,8 +36,19 @@ from sollhaben.persistence.models import (
     Organization,
 )
 from sollhaben.services.kita import catalogue_rules as rules
-from sollhaben.services.kita.dto import CatalogueRow, DiscountDTO, EntryKind, ExtraCostDTO, FeeGroupDTO
-from sollhaben.services.unit_of_work import check_version, read_only, touch, unit_of_work
+from sollhaben.services.kita.dto import (
+    CatalogueRow,
+    DiscountDTO,
+    EntryKind,
+    ExtraCostDTO,
+    FeeGroupDTO,
+)
+from sollhaben.services.unit_of_work import (
+    check_version,
+    read_only,
+    touch,
+    unit_of_work,
+)
 
 # --- "used by a posted run" ---------------------------------------------------------------------
 

@@ -11,7 +11,15 @@ from sollhaben.domain.kita.model import FacilitySettings, PartialMonth
 from sollhaben.domain.master_data import PersonKind, UnitKind
 from sollhaben.persistence import kita_mapping as mapping
 from sollhaben.persistence.database import Database
-from sollhaben.persistence.models import BillingRun, Discount, ExtraCost, FacilityOffer, FeeGroup, Person, Unit
+from sollhaben.persistence.models import (
+    BillingRun,
+    Discount,
+    ExtraCost,
+    FacilityOffer,
+    FeeGroup,
+    Person,
+    Unit,
+)
 from sollhaben.persistence.models import FacilitySettings as SettingsRow
 from sollhaben.services.kita.dto import FacilityOfferDTO
 from sollhaben.services.unit_of_work import check_version, read_only, unit_of_work
