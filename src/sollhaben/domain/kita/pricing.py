@@ -118,7 +118,8 @@ def resolve_tier(group: FeeGroup, version: FeeGroupVersion, chosen: int | None, 
         number = income_tier
     else:
         if settings is not None and not settings.wuerttemberg:
-            return None, "Die Beitragsgruppe folgt dem Württemberger Modell, das in der Einrichtung nicht eingeschaltet ist."
+            return None, ("Die Beitragsgruppe folgt dem Württemberger Modell, das in der Einrichtung nicht "
+                          "eingeschaltet ist.")
         if children_in_household is None:
             return None, ""
         number = min(max(children_in_household, 1), WUERTTEMBERG_MAX_TIER)

@@ -297,7 +297,9 @@ def _differences(request: RunRequest, child_id: int, month: Month, lines: list[C
 def _entry_name(request: RunRequest, kind: LineKind, entry_id: int) -> str:
     entries: Mapping = request.catalogue.fee_groups if kind is LineKind.FEE else request.catalogue.extra_costs
     entry = entries.get(entry_id)
-    return entry.name if entry is not None else f"{'Beitragsgruppe' if kind is LineKind.FEE else 'Zusatzkosten'} {entry_id}"
+    if entry is not None:
+        return entry.name
+    return f"{'Beitragsgruppe' if kind is LineKind.FEE else 'Zusatzkosten'} {entry_id}"
 
 
 def _entry_is_meal(request: RunRequest, kind: LineKind, entry_id: int) -> bool:

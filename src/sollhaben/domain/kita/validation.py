@@ -221,7 +221,8 @@ def _extra_line(ctx: _Context, i: int, line: ExtraLine, extras_payer_id: int | N
                                               f"nicht gültig; der Standard hat dafür keine Version.")
         return line
     if extra.mode not in EXTRA_COST_MODES:
-        errors.add(f"{prefix}.extra_cost_id", f"{label}: Zusatzkosten werden nicht nach {extra.mode.label} abgerechnet.")
+        errors.add(f"{prefix}.extra_cost_id",
+                   f"{label}: Zusatzkosten werden nicht nach {extra.mode.label} abgerechnet.")
         return line
     count, amount, reset = _mode_fields(ctx, prefix, label, extra.mode, line)
     if extra.mode is BillingMode.INDIVIDUAL:

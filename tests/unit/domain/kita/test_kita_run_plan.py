@@ -38,7 +38,6 @@ from tests.unit.domain.kita.builders import (
     summary,
 )
 
-
 # --- months in order ---------------------------------------------------------------------------------
 
 def test_the_first_run_is_the_first_billing_month():

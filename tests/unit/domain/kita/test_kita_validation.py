@@ -8,16 +8,13 @@ import pytest
 from sollhaben.domain.errors import ValidationError
 from sollhaben.domain.kita.model import (
     BillingMode,
-    FeeGroup,
     FeeGroupVersion,
     MealCoverage,
-    TierSource,
 )
 from sollhaben.domain.kita.validation import validate_period, validation_errors
 from sollhaben.domain.money import Money
 from tests.unit.domain.kita.builders import (
     CRAFT,
-    EXTRA_HOURS,
     FATHER,
     FIXED_20,
     HARDSHIP_FUND,
