@@ -6,6 +6,7 @@ from dataclasses import replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sollhaben.domain.collation import sort_key
 from sollhaben.domain.errors import ErrorCollector, NotFoundError, ValidationError
 from sollhaben.domain.kita.model import FacilitySettings, PartialMonth
 from sollhaben.domain.master_data import PersonKind, UnitKind
@@ -21,7 +22,7 @@ from sollhaben.persistence.models import (
     Unit,
 )
 from sollhaben.persistence.models import FacilitySettings as SettingsRow
-from sollhaben.services.kita.dto import FacilityOfferDTO
+from sollhaben.services.kita.dto import FacilityOfferDTO, PayerDTO
 from sollhaben.services.unit_of_work import check_version, read_only, unit_of_work
 
 WHAT = "Die Einstellungen der Einrichtung"
@@ -100,18 +101,22 @@ def save_facility_settings(db: Database, settings: FacilitySettings) -> Facility
     """Create or update the facility's settings; `settings.version` is the version the form loaded
     (0 when none were stored)."""
     with unit_of_work(db, WHAT) as session:
-        unit = facility_unit(session, settings.facility_id)
-        row = session.scalar(select(SettingsRow).where(SettingsRow.facility_id == settings.facility_id))
-        check_version(settings.version, 0 if row is None else row.version, WHAT)
-        errors = ErrorCollector()
-        settings = _validate(session, unit, settings, row, errors)
-        errors.raise_if_any()
-        if row is None:
-            row = SettingsRow(facility_id=settings.facility_id)
-            session.add(row)
-        mapping.apply_settings(row, settings)
-        session.flush()
-        return mapping.settings_to_domain(row)
+        return _store_settings(session, settings)
+
+
+def _store_settings(session: Session, settings: FacilitySettings) -> FacilitySettings:
+    unit = facility_unit(session, settings.facility_id)
+    row = session.scalar(select(SettingsRow).where(SettingsRow.facility_id == settings.facility_id))
+    check_version(settings.version, 0 if row is None else row.version, WHAT)
+    errors = ErrorCollector()
+    settings = _validate(session, unit, settings, row, errors)
+    errors.raise_if_any()
+    if row is None:
+        row = SettingsRow(facility_id=settings.facility_id)
+        session.add(row)
+    mapping.apply_settings(row, settings)
+    session.flush()
+    return mapping.settings_to_domain(row)
 
 
 # --- the offer ------------------------------------------------------------------------------------
@@ -133,27 +138,52 @@ def get_facility_offer(db: Database, facility_id: int) -> FacilityOfferDTO:
 def save_facility_offer(db: Database, offer: FacilityOfferDTO) -> FacilityOfferDTO:
     """Store which entries the facility offers (an empty set of a kind: all entries of that kind)."""
     with unit_of_work(db, WHAT) as session:
-        unit = facility_unit(session, offer.facility_id)
-        errors = ErrorCollector()
-        kinds = (("fee_group_ids", "fee_group_id", FeeGroup, "Beitragsgruppen"),
-                 ("discount_ids", "discount_id", Discount, "Ermäßigungen"),
-                 ("extra_cost_ids", "extra_cost_id", ExtraCost, "Zusatzkosten"))
-        for field, _column, model, label in kinds:
-            wanted = set(getattr(offer, field))
-            known = set(session.scalars(select(model.id).where(model.id.in_(wanted),
-                                                               model.organization_id == unit.organization_id)))
-            if wanted - known:
-                errors.add(field, f"{label}: Eintrag {sorted(wanted - known)[0]} gibt es im Katalog dieser "
-                                  "Organisation nicht.")
-        errors.raise_if_any()
-        stored = session.scalars(select(FacilityOffer).where(FacilityOffer.facility_id == unit.id)).all()
-        for field, column, _model, _label in kinds:
-            wanted = set(getattr(offer, field))
-            have = {getattr(r, column): r for r in stored if getattr(r, column) is not None}
-            for entry_id, row in have.items():
-                if entry_id not in wanted:
-                    session.delete(row)
-            for entry_id in sorted(wanted - set(have)):
-                session.add(FacilityOffer(facility_id=unit.id, **{column: entry_id}))
-        session.flush()
-        return offer_in(session, unit.id)
+        return _store_offer(session, offer)
+
+
+def _store_offer(session: Session, offer: FacilityOfferDTO) -> FacilityOfferDTO:
+    unit = facility_unit(session, offer.facility_id)
+    errors = ErrorCollector()
+    kinds = (("fee_group_ids", "fee_group_id", FeeGroup, "Beitragsgruppen"),
+             ("discount_ids", "discount_id", Discount, "Ermäßigungen"),
+             ("extra_cost_ids", "extra_cost_id", ExtraCost, "Zusatzkosten"))
+    for field, _column, model, label in kinds:
+        wanted = set(getattr(offer, field))
+        known = set(session.scalars(select(model.id).where(model.id.in_(wanted),
+                                                           model.organization_id == unit.organization_id)))
+        if wanted - known:
+            errors.add(field, f"{label}: Eintrag {sorted(wanted - known)[0]} gibt es im Katalog dieser "
+                              "Organisation nicht.")
+    errors.raise_if_any()
+    stored = session.scalars(select(FacilityOffer).where(FacilityOffer.facility_id == unit.id)).all()
+    for field, column, _model, _label in kinds:
+        wanted = set(getattr(offer, field))
+        have = {getattr(r, column): r for r in stored if getattr(r, column) is not None}
+        for entry_id, row in have.items():
+            if entry_id not in wanted:
+                session.delete(row)
+        for entry_id in sorted(wanted - set(have)):
+            session.add(FacilityOffer(facility_id=unit.id, **{column: entry_id}))
+    session.flush()
+    return offer_in(session, unit.id)
+
+
+def save_facility_setup(db: Database, settings: FacilitySettings,
+                        offer: FacilityOfferDTO) -> tuple[FacilitySettings, FacilityOfferDTO]:
+    """Settings and offer of one facility in one unit of work (the settings dialog saves both or
+    nothing)."""
+    if offer.facility_id != settings.facility_id:
+        raise ValueError("settings and offer of different facilities")
+    with unit_of_work(db, WHAT) as session:
+        return _store_settings(session, settings), _store_offer(session, offer)
+
+
+def list_institutions(db: Database, organization_id: int) -> list[PayerDTO]:
+    """The organization's institutions (persons of kind INSTITUTION) by name, for the choice of
+    who pays covered meals."""
+    with read_only(db) as session:
+        rows = session.execute(select(Person.id, Person.last_name, Person.first_name).where(
+            Person.organization_id == organization_id, Person.kind == PersonKind.INSTITUTION.value)).all()
+    found = [PayerDTO(pid, f"{first} {last}".strip() if first else last, PersonKind.INSTITUTION.value)
+             for pid, last, first in rows]
+    return sorted(found, key=lambda p: (sort_key(p.name), p.person_id))
