@@ -99,7 +99,7 @@ def _billed(session: Session, kind: str, entry_id: int, versions) -> dict[int, M
 
 # --- helpers --------------------------------------------------------------------------------------
 
-def _currency(session: Session, organization_id: int) -> str:
+def organization_currency(session: Session, organization_id: int) -> str:
     currency = session.scalar(select(Organization.currency).where(Organization.id == organization_id))
     if currency is None:
         raise NotFoundError(f"Organisation {organization_id} gibt es nicht.")
@@ -165,7 +165,7 @@ def save_fee_group(db: Database, organization_id: int, group: m.FeeGroup, versio
     group = rules.validate_fee_group(group, errors)
     errors.raise_if_any()
     with unit_of_work(db, "Die Beitragsgruppe") as session:
-        currency = _currency(session, organization_id)
+        currency = organization_currency(session, organization_id)
         _check_unique_name(session, FeeGroup, organization_id, group.name, group.id, "Eine Beitragsgruppe")
         if group.id is None:
             row = FeeGroup(organization_id=organization_id, versions=[])
@@ -193,7 +193,7 @@ def save_fee_group(db: Database, organization_id: int, group: m.FeeGroup, versio
 def get_fee_group(db: Database, fee_group_id: int) -> FeeGroupDTO:
     with read_only(db) as session:
         row = _load_entry(session, FeeGroup, mapping.fee_group_loader(), fee_group_id, None, "Beitragsgruppe")
-        return _fee_group_dto(session, row, _currency(session, row.organization_id))
+        return _fee_group_dto(session, row, organization_currency(session, row.organization_id))
 
 
 # --- discounts ------------------------------------------------------------------------------------
@@ -208,7 +208,7 @@ def save_discount(db: Database, organization_id: int, discount: m.Discount, vers
     discount = rules.validate_discount(discount, errors)
     errors.raise_if_any()
     with unit_of_work(db, "Die Ermäßigung") as session:
-        currency = _currency(session, organization_id)
+        currency = organization_currency(session, organization_id)
         _check_unique_name(session, Discount, organization_id, discount.name, discount.id, "Eine Ermäßigung")
         if discount.id is None:
             row = Discount(organization_id=organization_id, versions=[])
@@ -233,7 +233,7 @@ def save_discount(db: Database, organization_id: int, discount: m.Discount, vers
 def get_discount(db: Database, discount_id: int) -> DiscountDTO:
     with read_only(db) as session:
         row = _load_entry(session, Discount, mapping.discount_loader(), discount_id, None, "Ermäßigung")
-        return _discount_dto(session, row, _currency(session, row.organization_id))
+        return _discount_dto(session, row, organization_currency(session, row.organization_id))
 
 
 # --- extra costs ----------------------------------------------------------------------------------
@@ -252,7 +252,7 @@ def save_extra_cost(db: Database, organization_id: int, cost: m.ExtraCost, versi
         check_length(errors, "code", "Kürzel", code.strip(), 20)
     errors.raise_if_any()
     with unit_of_work(db, "Die Zusatzkosten") as session:
-        currency = _currency(session, organization_id)
+        currency = organization_currency(session, organization_id)
         _check_unique_name(session, ExtraCost, organization_id, cost.name, cost.id, "Zusatzkosten")
         if cost.id is None:
             row = ExtraCost(organization_id=organization_id, versions=[])
@@ -280,7 +280,7 @@ def save_extra_cost(db: Database, organization_id: int, cost: m.ExtraCost, versi
 def get_extra_cost(db: Database, extra_cost_id: int) -> ExtraCostDTO:
     with read_only(db) as session:
         row = _load_entry(session, ExtraCost, mapping.extra_cost_loader(), extra_cost_id, None, "Zusatzkosten")
-        return _extra_cost_dto(session, row, _currency(session, row.organization_id))
+        return _extra_cost_dto(session, row, organization_currency(session, row.organization_id))
 
 
 # --- the catalogue for the calculation ------------------------------------------------------------
@@ -288,7 +288,7 @@ def get_extra_cost(db: Database, extra_cost_id: int) -> ExtraCostDTO:
 def catalogue_in(session: Session, organization_id: int, facility_id: int | None = None) -> m.Catalogue:
     """The organization's catalogue inside an open unit of work (three entries, their versions
     and tiers in six SELECTs), restricted to what `facility_id` offers when it restricts a kind."""
-    currency = _currency(session, organization_id)
+    currency = organization_currency(session, organization_id)
     offered: dict[str, set[int]] = {"fee": set(), "discount": set(), "extra": set()}
     if facility_id is not None:
         for fee_group_id, discount_id, extra_cost_id in session.execute(

@@ -193,7 +193,8 @@ class QuickColumn:
 @dataclass(frozen=True)
 class QuickCell:
     line_id: int
-    value: int | Money | None  # count (PER_UNIT) or amount (INDIVIDUAL)
+    value: int | Money  # count (PER_UNIT) or amount (INDIVIDUAL)
+    editable: bool = True  # False: billed data under the lock option (INDIVIDUAL without reset)
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,7 @@ class QuickRow:
     period_id: int
     period_version: int
     cells: dict[str, QuickCell]  # by column key; a child without that line has no cell
-    locked: bool = False  # the period is locked through this month: read-only
+    locked: bool = False  # the facility locks billed data and this period has billed months
 
 
 @dataclass(frozen=True)

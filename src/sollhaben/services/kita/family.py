@@ -36,7 +36,8 @@ from sollhaben.services.unit_of_work import read_only
 ADULT_AGE = 18
 
 
-def _active(contract, month: Month):
+def contract_active(contract, month: Month):
+    """SQL condition: the contract (a `Contract` model or alias) has care days in `month`."""
     return and_(contract.first_day.is_not(None), contract.first_day <= month.last_day,
                 or_(contract.last_day.is_(None), contract.last_day >= month.first_day))
 
@@ -57,13 +58,14 @@ def siblings_in(session: Session, child_id: int, month: Month) -> list[SiblingDT
     own_contract = aliased(Contract)
     guardians = select(own_guardian.person_id).where(own_guardian.child_id == child_id,
                                                      _guardian_valid(own_guardian, month))
-    facilities = select(own_contract.facility_id).where(own_contract.child_id == child_id, _active(own_contract, month))
+    facilities = select(own_contract.facility_id).where(own_contract.child_id == child_id,
+                                                        contract_active(own_contract, month))
     query = (select(Child.id, Person.last_name, Person.first_name, Person.birth_date).distinct()
              .join(Person, Person.id == Child.person_id)
              .join(ChildGuardian, ChildGuardian.child_id == Child.id)
              .join(Contract, Contract.child_id == Child.id)
              .where(Child.id != child_id, ChildGuardian.person_id.in_(guardians), _guardian_valid(ChildGuardian, month),
-                    _active(Contract, month), Contract.facility_id.in_(facilities)))
+                    contract_active(Contract, month), Contract.facility_id.in_(facilities)))
     rows = [SiblingDTO(cid, f"{first} {last}".strip(), born) for cid, last, first, born in session.execute(query)]
     return sorted(rows, key=lambda s: _order_key(s.child_id, s.birth_date))
 
@@ -88,12 +90,16 @@ def _position(child_id: int, others: Iterable[int], born: Mapping[int, date | No
     return ordered.index(child_id) + 1
 
 
+def sibling_position_in(session: Session, child_id: int, month: Month, extra_sibling_ids: Sequence[int] = ()) -> int:
+    auto = [s.child_id for s in siblings_in(session, child_id, month)]
+    others = set(auto) | set(extra_sibling_ids)
+    return _position(child_id, others, _birth_dates(session, others | {child_id}))
+
+
 def sibling_position(db: Database, child_id: int, month: Month, extra_sibling_ids: Sequence[int] = ()) -> int:
     """The child's position among its siblings for the sibling ladder (1 = the oldest)."""
     with read_only(db) as session:
-        auto = [s.child_id for s in siblings_in(session, child_id, month)]
-        others = set(auto) | set(extra_sibling_ids)
-        return _position(child_id, others, _birth_dates(session, others | {child_id}))
+        return sibling_position_in(session, child_id, month, extra_sibling_ids)
 
 
 # --- a whole facility -----------------------------------------------------------------------------
@@ -106,7 +112,7 @@ def facility_siblings(session: Session, facility_id: int, month: Month) -> dict[
         .join(Child, Child.id == Contract.child_id).join(Person, Person.id == Child.person_id)
         .outerjoin(ChildGuardian, and_(ChildGuardian.child_id == Contract.child_id,
                                        _guardian_valid(ChildGuardian, month)))
-        .where(Contract.facility_id == facility_id, _active(Contract, month))).all()
+        .where(Contract.facility_id == facility_id, contract_active(Contract, month))).all()
     born: dict[int, date | None] = {}
     by_guardian: dict[int, set[int]] = defaultdict(set)
     guardians_of: dict[int, set[int]] = defaultdict(set)
