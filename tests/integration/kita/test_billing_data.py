@@ -15,6 +15,7 @@ from sollhaben.domain.master_data import PersonInput
 from sollhaben.persistence.models import AuditEntry, BillingPeriod, ExtraLine
 from sollhaben.services import audit_log, households
 from sollhaben.services.kita import billing_data, catalogue, children, facility
+from sollhaben.services.unit_of_work import read_only
 from tests.integration.kita.conftest import (
     TODAY,
     count,
@@ -245,3 +246,23 @@ def test_catalogue_versions_used_by_billed_periods_are_found(db, kita, setup):
             replace(version, tiers=(m.Tier(1, "", eur("1.00")),)),)), group.version)
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(BillingPeriod)) == 1
+
+
+def test_a_facilitys_periods_in_bulk_and_manual_siblings(db, kita, setup):
+    sister = children.create_child(db, kita.id, PersonInput("NATURAL", "Gerber", "Lea", birth_date=date(2020, 1, 1)),
+                                   today=TODAY)
+    first = billing_data.save_period(db, first_period(setup, valid=valid("03.2026", "07.2026"),
+                                                      extra_siblings=(sister.id,))).period
+    second = billing_data.save_period(db, first_period(setup, valid=valid("08.2026"))).period
+    assert first.extra_siblings == (sister.id,)
+    with read_only(db) as session:
+        periods = billing_data.facility_periods(session, kita.facility, "EUR")
+        assert billing_data.facility_periods(session, kita.facility2, "EUR") == {}
+    assert periods == {setup.child: [first, second]}
+
+    with pytest.raises(ValidationError) as exc:
+        billing_data.save_period(db, replace(second, extra_siblings=(setup.child, 999, sister.id, sister.id)))
+    assert [(e.field, e.message) for e in exc.value.errors] == [
+        ("extra_siblings[0]", "Geschwister (manuell): Das Kind kann nicht sein eigenes Geschwister sein."),
+        ("extra_siblings[1]", "Geschwister (manuell): Kind 999 gibt es in dieser Organisation nicht."),
+        ("extra_siblings[3]", "Geschwister (manuell): Das Kind ist doppelt eingetragen.")]

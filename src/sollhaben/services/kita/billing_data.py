@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sollhaben.domain.errors import NotFoundError, ValidationError
+from sollhaben.domain.errors import ErrorCollector, NotFoundError, ValidationError
 from sollhaben.domain.formatting import format_date
 from sollhaben.domain.kita import model as m
 from sollhaben.domain.kita.periods import lock_message
@@ -22,7 +22,7 @@ from sollhaben.domain.kita.validation import close_previous, validate_period
 from sollhaben.domain.months import Month, Validity
 from sollhaben.persistence import kita_mapping as mapping
 from sollhaben.persistence.database import Database
-from sollhaben.persistence.models import BillingPeriod, Contract
+from sollhaben.persistence.models import BillingPeriod, Child, Contract
 from sollhaben.services.kita.catalogue import catalogue_in, organization_currency
 from sollhaben.services.kita.children import load_child, payer_ids_in
 from sollhaben.services.kita.dto import PeriodDTO, PeriodRow
@@ -41,6 +41,19 @@ def periods_in(session: Session, child_id: int, currency: str) -> list[tuple[Bil
     rows = session.scalars(select(BillingPeriod).options(*mapping.period_loader())
                            .where(BillingPeriod.child_id == child_id).order_by(BillingPeriod.valid_from)).all()
     return [(row, mapping.period_to_domain(row, currency)) for row in rows]
+
+
+def facility_periods(session: Session, facility_id: int, currency: str) -> dict[int, list[m.BillingPeriod]]:
+    """The periods (with lines) of every child with a contract in the facility, in order of
+    validity: what a billing run computes and recalculates. Five SELECTs whatever the number."""
+    children = select(Contract.child_id).where(Contract.facility_id == facility_id)
+    rows = session.scalars(select(BillingPeriod).options(*mapping.period_loader())
+                           .where(BillingPeriod.child_id.in_(children))
+                           .order_by(BillingPeriod.child_id, BillingPeriod.valid_from)).all()
+    result: dict[int, list[m.BillingPeriod]] = {}
+    for row in rows:
+        result.setdefault(row.child_id, []).append(mapping.period_to_domain(row, currency))
+    return result
 
 
 def _contracts(session: Session, child_id: int) -> list[m.Contract]:
@@ -64,16 +77,31 @@ def facility_for(contracts: list[m.Contract], valid: Validity) -> int | None:
     return contracts[-1].facility_id if contracts else None
 
 
-def _check_contract_start(contracts: list[m.Contract], period: m.BillingPeriod) -> None:
+def _check_contract_start(errors: ErrorCollector, contracts: list[m.Contract], period: m.BillingPeriod) -> None:
     starts = [c.first_day for c in contracts if c.first_day is not None]
     if not starts:
-        raise ValidationError("Gültig ab: Das Kind hat noch keinen Vertrag mit erstem Betreuungstag; bitte zuerst den "
-                              "Vertrag erfassen.", "valid_from")
+        errors.add("valid_from", "Gültig ab: Das Kind hat noch keinen Vertrag mit erstem Betreuungstag; bitte zuerst "
+                                 "den Vertrag erfassen.")
+        return
     first = min(starts)
     if period.valid.valid_from < Month.of(first):
-        raise ValidationError(f"Gültig ab: {period.valid.valid_from} liegt vor dem Vertragsbeginn "
-                              f"({format_date(first)}); Abrechnungsdaten gelten frühestens ab dem Monat des ersten "
-                              "Betreuungstags.", "valid_from")
+        errors.add("valid_from", f"Gültig ab: {period.valid.valid_from} liegt vor dem Vertragsbeginn "
+                                 f"({format_date(first)}); Abrechnungsdaten gelten frühestens ab dem Monat des ersten "
+                                 "Betreuungstags.")
+
+
+def _check_extra_siblings(errors: ErrorCollector, session: Session, child: Child, period: m.BillingPeriod) -> None:
+    """Children named manually for the sibling ladder: other children of the organization, once."""
+    known = set(session.scalars(select(Child.id).where(Child.id.in_(set(period.extra_siblings)),
+                                                       Child.organization_id == child.organization_id)))
+    for i, sibling in enumerate(period.extra_siblings):
+        field = f"extra_siblings[{i}]"
+        if sibling == child.id:
+            errors.add(field, "Geschwister (manuell): Das Kind kann nicht sein eigenes Geschwister sein.")
+        elif sibling not in known:
+            errors.add(field, f"Geschwister (manuell): Kind {sibling} gibt es in dieser Organisation nicht.")
+        elif sibling in period.extra_siblings[:i]:
+            errors.add(field, "Geschwister (manuell): Das Kind ist doppelt eingetragen.")
 
 
 def _facts(session: Session, child_id: int, facility_id: int | None, contracts: list[m.Contract],
@@ -161,7 +189,9 @@ def save_period(db: Database, period: m.BillingPeriod) -> PeriodDTO:
                 raise NotFoundError(f"Zeitraum {period.id} gibt es für dieses Kind nicht.")
             check_version(period.version, row.version, WHAT)
         contracts = _contracts(session, child.id)
-        _check_contract_start(contracts, period)
+        errors = ErrorCollector()
+        _check_contract_start(errors, contracts, period)
+        _check_extra_siblings(errors, session, child, period)
         facility_id = facility_for(contracts, period.valid)
         settings = settings_in(session, facility_id) if facility_id else None
         catalogue = catalogue_in(session, child.organization_id, facility_id)
@@ -169,9 +199,13 @@ def save_period(db: Database, period: m.BillingPeriod) -> PeriodDTO:
             billed = row.billed_through
         else:  # a new period must start after every billed month of the child
             billed = max((p.billed_through for _, p in stored if p.billed_through), default=None)
-        normalized = validate_period(
-            period, catalogue, frozenset(payer_ids_in(session, child.id)), [p for _, p in stored], settings,
-            _locked_through(settings, billed), facts=_facts(session, child.id, facility_id, contracts, period))
+        try:
+            normalized = validate_period(
+                period, catalogue, frozenset(payer_ids_in(session, child.id)), [p for _, p in stored], settings,
+                _locked_through(settings, billed), facts=_facts(session, child.id, facility_id, contracts, period))
+        except ValidationError as exc:
+            errors.errors.extend(exc.errors)
+        errors.raise_if_any()
         rows_by_id = {r.id: r for r, _ in stored}
         for closed in close_previous([p for _, p in stored], normalized):
             rows_by_id[closed.id].valid_to = closed.valid.valid_to
