@@ -42,7 +42,7 @@ def test_window_opens_with_organization_database_and_to_do_page(window, context)
     assert window.database_label.text() == context.db.describe()
     assert window.database_label.text().startswith("SQLite: ") and window.database_label.text().endswith("test.sqlite")
     titles = [window.navigation.item(i).text() for i in range(window.navigation.count())]
-    assert titles == ["Personen", "Debitoren", "Wiedervorlagen", "Einheiten", "Einstellungen"]
+    assert titles == ["Personen", "Debitoren", "Wiedervorlagen", "Einheiten", "Standard", "Einstellungen"]
     assert window.current_page_title() == "Wiedervorlagen"
     assert isinstance(window.stack.currentWidget(), TodoPage)
     assert not window.organization_toolbar.isVisibleTo(window)  # only one organization
@@ -67,7 +67,7 @@ def test_navigation_switches_pages(qtbot, window):
 def test_shortcuts(qtbot, window):
     shortcuts = {a.text(): a.shortcut().toString() for a in window.page_actions}
     assert shortcuts == {"Personen": "Ctrl+1", "Debitoren": "Ctrl+2", "Wiedervorlagen": "Ctrl+3",
-                         "Einheiten": "Ctrl+4", "Einstellungen": "Ctrl+5"}
+                         "Einheiten": "Ctrl+4", "Standard": "Ctrl+5", "Einstellungen": "Ctrl+6"}
     assert window.settings_action.shortcut().toString() == "Ctrl+,"
     assert window.quit_action.shortcut().toString() == "Ctrl+Q"
     assert window.about_action.shortcut().toString() == "F1"

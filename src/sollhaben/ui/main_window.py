@@ -47,6 +47,7 @@ class MainWindow(QMainWindow):
             PageEntry("Debitoren", lazy_page("sollhaben.ui.ledger.accounts_page", "AccountsPage", context)),
             PageEntry("Wiedervorlagen", lazy_page("sollhaben.ui.todo_page", "TodoPage", context)),
             PageEntry("Einheiten", lazy_page("sollhaben.ui.units_page", "UnitsPage", context)),
+            PageEntry("Standard", lazy_page("sollhaben.ui.kita.catalogue_page", "CataloguePage", context)),
             PageEntry("Einstellungen", self._settings_page),
         ]
         self.navigation = QListWidget(self)

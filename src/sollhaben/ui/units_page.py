@@ -126,12 +126,19 @@ class UnitsPage(QWidget):
         self.new_button.setToolTip("Neue Einheit erfassen (Strg+N)")
         self.edit_button = QPushButton("&Bearbeiten", self)
         self.edit_button.setToolTip("Markierte Einheit bearbeiten (Eingabetaste, Doppelklick)")
+        self.facility_button = QPushButton("Kita-Ein&stellungen …", self)
+        self.facility_button.setToolTip("Abrechnungseinstellungen der markierten Einrichtung (nur für Kitas)")
+        self.facility_button.setEnabled(False)
         self.list.toolbar.addWidget(self.new_button)
         self.list.toolbar.addWidget(self.edit_button)
+        self.list.toolbar.addWidget(self.facility_button)
         layout.addWidget(self.list)
         self.new_button.clicked.connect(lambda: self.open_dialog(None))
         self.edit_button.clicked.connect(lambda: self.open_dialog(self.list.current_row()))
         self.list.activated.connect(self.open_dialog)
+        self.facility_button.clicked.connect(lambda: self.open_facility_settings(self.list.current_row()))
+        self.list.current_changed.connect(
+            lambda unit: self.facility_button.setEnabled(unit is not None and unit.kind == UnitKind.FACILITY.value))
         shortcut = QShortcut(QKeySequence("Ctrl+N"), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(lambda: self.open_dialog(None))
@@ -150,6 +157,18 @@ class UnitsPage(QWidget):
         dialog.saved.connect(self._saved)
         dialog.finished.connect(dialog.deleteLater)
         self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def open_facility_settings(self, unit: UnitDTO | None):
+        """The Kita billing settings of a facility (FacilitySettingsDialog), None for other units."""
+        if unit is None or unit.kind != UnitKind.FACILITY.value or self.context.organization is None:
+            return None
+        from sollhaben.ui.kita.facility_settings import FacilitySettingsDialog  # only for Kita users
+
+        dialog = FacilitySettingsDialog(self.context.db, self.context.organization_id, unit.id, unit.name, self)
+        dialog.finished.connect(dialog.deleteLater)
+        self.facility_dialog = dialog
         dialog.open()
         return dialog
 

@@ -1,0 +1,1 @@
+"""Kita fee billing screens: the catalogue ("Standard"), facility settings, children and runs."""
