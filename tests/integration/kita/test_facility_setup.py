@@ -53,3 +53,14 @@ def test_institutions_of_the_organization_by_name(db, kita):
     assert [(p.person_id, p.name, p.kind) for p in found] == [
         (caritas, "Caritas Härtefallfonds", "INSTITUTION"), (kita.youth_office, "Jugendamt Stuttgart", "INSTITUTION"),
         (kita.social_office, "Sozialamt Stuttgart", "INSTITUTION")]
+
+
+def test_checking_settings_reports_the_errors_of_a_save_and_stores_nothing(db, kita):
+    wrong = FacilitySettings(kita.facility, due_day=0, standard_rate_meals=True,
+                             hardship_fund_payer_id=kita.youth_office, version=0)
+    assert [(e.field, e.message) for e in facility.check_facility_settings(db, wrong)] == [
+        ("due_day", "Fälligkeitstag: 0 ist nicht erlaubt; bitte einen Tag von 1 bis 28 eingeben."),
+        ("sibling_meal_payer_id", "Träger ab 2. Geschwisterkind: Bitte eine Institution wählen (die "
+                                  "Richtsatzabrechnung ist eingeschaltet).")]
+    assert facility.check_facility_settings(db, FacilitySettings(kita.facility, version=0)) == []
+    assert count(db, SettingsRow) == 0

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sollhaben.domain.collation import sort_key
-from sollhaben.domain.errors import ErrorCollector, NotFoundError, ValidationError
+from sollhaben.domain.errors import ErrorCollector, FieldError, NotFoundError, ValidationError
 from sollhaben.domain.kita.model import FacilitySettings, PartialMonth
 from sollhaben.domain.master_data import PersonKind, UnitKind
 from sollhaben.persistence import kita_mapping as mapping
@@ -166,6 +166,17 @@ def _store_offer(session: Session, offer: FacilityOfferDTO) -> FacilityOfferDTO:
             session.add(FacilityOffer(facility_id=unit.id, **{column: entry_id}))
     session.flush()
     return offer_in(session, unit.id)
+
+
+def check_facility_settings(db: Database, settings: FacilitySettings) -> list[FieldError]:
+    """The errors saving `settings` would report (versions aside), without storing anything: a form
+    that has errors of its own reports these with them."""
+    with read_only(db) as session:
+        unit = facility_unit(session, settings.facility_id)
+        row = session.scalar(select(SettingsRow).where(SettingsRow.facility_id == settings.facility_id))
+        errors = ErrorCollector()
+        _validate(session, unit, settings, row, errors)
+        return errors.errors
 
 
 def save_facility_setup(db: Database, settings: FacilitySettings,

@@ -16,7 +16,8 @@ from sollhaben.domain.money import Money
 from sollhaben.persistence.database import Database
 from sollhaben.ui.field_errors import ERROR_STYLE, SUMMARY_STYLE, FieldErrorView
 from sollhaben.ui.form_dialog import FormDialog, show_form_errors
-from sollhaben.ui.kita.catalogue_versions import VersionsWidget, commit_editor, reindex_field
+from sollhaben.ui.kita.catalogue_input import commit_editor, reindex_field
+from sollhaben.ui.kita.catalogue_versions import VersionsWidget
 from sollhaben.ui.settings_dialog import ask_reload
 
 

@@ -18,7 +18,8 @@ from sollhaben.services.kita import catalogue_rules as rules
 from sollhaben.services.kita.dto import DiscountDTO
 from sollhaben.ui.forms.ui_kita_catalogue_discount import Ui_DiscountDialog
 from sollhaben.ui.kita.catalogue_dialog import CatalogueEntryDialog
-from sollhaben.ui.kita.catalogue_versions import VersionsWidget, format_percent, parse_money_text, parse_percent_text
+from sollhaben.ui.kita.catalogue_input import format_percent, parse_money_text, parse_percent_text
+from sollhaben.ui.kita.catalogue_versions import VersionsWidget
 
 LADDER = ("second", "third", "fourth")  # the ladder's columns: 2nd, 3rd, 4th and later child
 VALUE_COLUMNS = (("fixed", "Betrag", 110), ("percent", "Prozent", 90), ("second", "2. Kind %", 85),

@@ -17,7 +17,8 @@ from sollhaben.services.kita import catalogue_rules as rules
 from sollhaben.services.kita.dto import ExtraCostDTO
 from sollhaben.ui.forms.ui_kita_catalogue_extra_cost import Ui_ExtraCostDialog
 from sollhaben.ui.kita.catalogue_dialog import CatalogueEntryDialog
-from sollhaben.ui.kita.catalogue_versions import VersionsWidget, parse_money_text
+from sollhaben.ui.kita.catalogue_input import parse_money_text
+from sollhaben.ui.kita.catalogue_versions import VersionsWidget
 
 AMOUNT_TITLES = {BillingMode.MONTHLY: "Monatsbetrag", BillingMode.PER_UNIT: "Preis je Einheit",
                  BillingMode.INDIVIDUAL: "Betrag"}

@@ -18,7 +18,8 @@ from sollhaben.services.kita import catalogue_rules as rules
 from sollhaben.services.kita.dto import FeeGroupDTO
 from sollhaben.ui.forms.ui_kita_catalogue_fee_group import Ui_FeeGroupDialog
 from sollhaben.ui.kita.catalogue_dialog import CatalogueEntryDialog
-from sollhaben.ui.kita.catalogue_versions import READ_ONLY_COLOR, VersionsWidget, commit_editor, parse_money_text
+from sollhaben.ui.kita.catalogue_input import commit_editor, parse_money_text
+from sollhaben.ui.kita.catalogue_versions import READ_ONLY_COLOR, VersionsWidget
 
 NUMBER, LABEL, AMOUNT = range(3)
 WUERTTEMBERG_LABELS = ("1 Kind", "2 Kinder", "3 Kinder", "4 und mehr Kinder")

@@ -24,6 +24,9 @@ PARTIAL_LABELS = {PartialMonth.FULL: "jeder angefangene Monat (voller Betrag)",
 #: (offer field, ui prefix, noun for the message)
 OFFER_KINDS = (("fee_group_ids", "feeGroup", "eine Beitragsgruppe"), ("discount_ids", "discount", "eine Ermäßigung"),
                ("extra_cost_ids", "extraCost", "einen Eintrag der Zusatzkosten"))
+#: The fields in the order of the form (errors are listed and focused in this order).
+FIELD_ORDER = ("first_billing_month", "due_day", "partial_month", "fee_free_months", "hardship_fund_payer_id",
+               "sibling_meal_payer_id", "fee_group_ids", "discount_ids", "extra_cost_ids")
 OFFER_LABELS = {"fee_group_ids": "Beitragsgruppen", "discount_ids": "Ermäßigungen", "extra_cost_ids": "Zusatzkosten"}
 
 
@@ -165,12 +168,15 @@ class FacilitySettingsDialog(FormDialog):
     def save(self) -> bool:
         settings, offer, problems = self.collect()
         try:
-            if problems:
+            if problems:  # the form's own errors, with what the service says about the rest
+                taken = {p.field for p in problems}
+                problems += [e for e in facility.check_facility_settings(self.db, settings) if e.field not in taken]
                 raise ValidationError(problems)
             saved, _offer = facility.save_facility_setup(self.db, settings, offer)
         except ValidationError as exc:
-            show_form_errors(self.errors, self.ui.summaryLabel, exc.errors)
-            self._show_tab_of(exc.errors)
+            errors = sorted(exc.errors, key=lambda e: FIELD_ORDER.index(e.field) if e.field in FIELD_ORDER else 99)
+            show_form_errors(self.errors, self.ui.summaryLabel, errors)
+            self._show_tab_of(errors)
             return False
         except ConflictError as exc:
             if ask_reload(self, str(exc)):
