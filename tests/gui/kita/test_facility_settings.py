@@ -72,7 +72,8 @@ def test_button_only_for_facilities_and_a_full_round_trip(qtbot, units_page, con
     ui.partialCombo.setCurrentIndex(1)
     qtbot.mouseClick(dialog.fee_free[8], Qt.MouseButton.LeftButton)
     for check in (ui.lockCheck, ui.wuerttembergCheck, ui.standardRateCheck):
-        qtbot.mouseClick(check, Qt.MouseButton.LeftButton)
+        check.setFocus()
+        qtbot.keyClick(check, Qt.Key.Key_Space)
     assert ui.hardshipCombo.isEnabled()
     ui.tabs.setCurrentIndex(1)
     qtbot.mouseClick(ui.feeGroupAllCheck, Qt.MouseButton.LeftButton)

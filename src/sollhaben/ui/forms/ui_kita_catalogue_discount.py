@@ -56,7 +56,6 @@ class Ui_DiscountDialog(object):
 
         self.modeHintLabel = QLabel(DiscountDialog)
         self.modeHintLabel.setObjectName(u"modeHintLabel")
-        self.modeHintLabel.setWordWrap(True)
         self.modeHintLabel.setStyleSheet(u"color: #555;")
 
         self.form.setWidget(2, QFormLayout.ItemRole.FieldRole, self.modeHintLabel)

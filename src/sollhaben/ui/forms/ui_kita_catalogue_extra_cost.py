@@ -74,7 +74,6 @@ class Ui_ExtraCostDialog(object):
 
         self.modeHintLabel = QLabel(ExtraCostDialog)
         self.modeHintLabel.setObjectName(u"modeHintLabel")
-        self.modeHintLabel.setWordWrap(True)
         self.modeHintLabel.setStyleSheet(u"color: #555;")
 
         self.form.setWidget(4, QFormLayout.ItemRole.FieldRole, self.modeHintLabel)

@@ -82,7 +82,6 @@ class Ui_FeeGroupDialog(object):
 
         self.modeHintLabel = QLabel(FeeGroupDialog)
         self.modeHintLabel.setObjectName(u"modeHintLabel")
-        self.modeHintLabel.setWordWrap(True)
         self.modeHintLabel.setStyleSheet(u"color: #555;")
 
         self.form.setWidget(4, QFormLayout.ItemRole.FieldRole, self.modeHintLabel)

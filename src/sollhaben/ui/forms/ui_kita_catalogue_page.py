@@ -82,7 +82,7 @@ class Ui_CataloguePage(object):
     # setupUi
 
     def retranslateUi(self, CataloguePage):
-        self.headingLabel.setText(QCoreApplication.translate("CataloguePage", u"Standard \u2013 Beitragsgruppen, Erm\u00e4\u00dfigungen und Zusatzkosten", None))
+        self.headingLabel.setText(QCoreApplication.translate("CataloguePage", u"Standard \u2013 Katalog der Beitr\u00e4ge", None))
         self.facilityLabel.setText(QCoreApplication.translate("CataloguePage", u"E&inrichtung:", None))
         self.facilitySettingsButton.setText(QCoreApplication.translate("CataloguePage", u"Kita-Ein&stellungen \u2026", None))
 #if QT_CONFIG(tooltip)

@@ -173,47 +173,43 @@ class Ui_FacilitySettingsDialog(object):
 
         self.billingForm.setWidget(5, QFormLayout.ItemRole.FieldRole, self.wuerttembergCheck)
 
+        self.mealHeading = QLabel(self.billingTab)
+        self.mealHeading.setObjectName(u"mealHeading")
+        self.mealHeading.setStyleSheet(u"font-weight: 600; padding-top: 10px;")
 
-        self.billingTabLayout.addLayout(self.billingForm)
+        self.billingForm.setWidget(6, QFormLayout.ItemRole.SpanningRole, self.mealHeading)
 
-        self.mealBox = QGroupBox(self.billingTab)
-        self.mealBox.setObjectName(u"mealBox")
-        self.mealForm = QFormLayout(self.mealBox)
-        self.mealForm.setObjectName(u"mealForm")
-        self.mealForm.setLabelAlignment(Qt.AlignmentFlag.AlignRight|Qt.AlignmentFlag.AlignVCenter)
-        self.mealForm.setHorizontalSpacing(12)
-        self.mealForm.setVerticalSpacing(8)
-        self.standardRateCheck = QCheckBox(self.mealBox)
+        self.standardRateCheck = QCheckBox(self.billingTab)
         self.standardRateCheck.setObjectName(u"standardRateCheck")
 
-        self.mealForm.setWidget(0, QFormLayout.ItemRole.FieldRole, self.standardRateCheck)
+        self.billingForm.setWidget(7, QFormLayout.ItemRole.FieldRole, self.standardRateCheck)
 
-        self.hardshipLabel = QLabel(self.mealBox)
+        self.hardshipLabel = QLabel(self.billingTab)
         self.hardshipLabel.setObjectName(u"hardshipLabel")
 
-        self.mealForm.setWidget(1, QFormLayout.ItemRole.LabelRole, self.hardshipLabel)
+        self.billingForm.setWidget(8, QFormLayout.ItemRole.LabelRole, self.hardshipLabel)
 
-        self.hardshipCombo = QComboBox(self.mealBox)
+        self.hardshipCombo = QComboBox(self.billingTab)
         self.hardshipCombo.setObjectName(u"hardshipCombo")
         self.hardshipCombo.setMinimumSize(QSize(280, 0))
         self.hardshipCombo.setMaximumSize(QSize(360, 16777215))
 
-        self.mealForm.setWidget(1, QFormLayout.ItemRole.FieldRole, self.hardshipCombo)
+        self.billingForm.setWidget(8, QFormLayout.ItemRole.FieldRole, self.hardshipCombo)
 
-        self.siblingLabel = QLabel(self.mealBox)
+        self.siblingLabel = QLabel(self.billingTab)
         self.siblingLabel.setObjectName(u"siblingLabel")
 
-        self.mealForm.setWidget(2, QFormLayout.ItemRole.LabelRole, self.siblingLabel)
+        self.billingForm.setWidget(9, QFormLayout.ItemRole.LabelRole, self.siblingLabel)
 
-        self.siblingCombo = QComboBox(self.mealBox)
+        self.siblingCombo = QComboBox(self.billingTab)
         self.siblingCombo.setObjectName(u"siblingCombo")
         self.siblingCombo.setMinimumSize(QSize(280, 0))
         self.siblingCombo.setMaximumSize(QSize(360, 16777215))
 
-        self.mealForm.setWidget(2, QFormLayout.ItemRole.FieldRole, self.siblingCombo)
+        self.billingForm.setWidget(9, QFormLayout.ItemRole.FieldRole, self.siblingCombo)
 
 
-        self.billingTabLayout.addWidget(self.mealBox)
+        self.billingTabLayout.addLayout(self.billingForm)
 
         self.billingSpacer = QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
 
@@ -388,8 +384,11 @@ class Ui_FacilitySettingsDialog(object):
         self.lockCheck.setToolTip(QCoreApplication.translate("FacilitySettingsDialog", u"Abgerechnete Zeitr\u00e4ume der Kinder sind dann schreibgesch\u00fctzt; \u00c4nderungen gehen nur \u00fcber einen neuen Zeitraum.", None))
 #endif // QT_CONFIG(tooltip)
         self.wuerttembergCheck.setText(QCoreApplication.translate("FacilitySettingsDialog", u"&W\u00fcrttemberger Modell (Staffel nach Kindern unter 18 im Haushalt)", None))
-        self.mealBox.setTitle(QCoreApplication.translate("FacilitySettingsDialog", u"Richtsatzabrechnung (Verpflegung)", None))
-        self.standardRateCheck.setText(QCoreApplication.translate("FacilitySettingsDialog", u"&Richtsatzabrechnung: \u00fcbernommene Verpflegungskosten der Institution berechnen", None))
+        self.mealHeading.setText(QCoreApplication.translate("FacilitySettingsDialog", u"Richtsatzabrechnung (Verpflegung)", None))
+        self.standardRateCheck.setText(QCoreApplication.translate("FacilitySettingsDialog", u"&Richtsatzabrechnung einschalten", None))
+#if QT_CONFIG(tooltip)
+        self.standardRateCheck.setToolTip(QCoreApplication.translate("FacilitySettingsDialog", u"\u00dcbernimmt der H\u00e4rtefallfonds oder die Geschwisterregelung die Verpflegungskosten eines Kindes, werden seine Mahlzeiten der gew\u00e4hlten Institution statt den Eltern berechnet.", None))
+#endif // QT_CONFIG(tooltip)
         self.hardshipLabel.setText(QCoreApplication.translate("FacilitySettingsDialog", u"Tr\u00e4ger &H\u00e4rtefallfonds:", None))
         self.siblingLabel.setText(QCoreApplication.translate("FacilitySettingsDialog", u"Tr\u00e4ger ab 2. &Geschwisterkind:", None))
         self.tabs.setTabText(self.tabs.indexOf(self.billingTab), QCoreApplication.translate("FacilitySettingsDialog", u"A&brechnung", None))

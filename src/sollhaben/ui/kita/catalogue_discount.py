@@ -27,10 +27,9 @@ VALUE_COLUMNS = (("fixed", "Betrag", 110), ("percent", "Prozent", 90), ("second"
 SHOWN = {DiscountKind.FIXED: {"fixed"}, DiscountKind.PERCENT: {"percent"}, DiscountKind.SIBLING_LADDER: set(LADDER)}
 HINTS = {
     DiscountKind.FIXED: "Fester Betrag je Monat (bei Monatstagen je Tag, bei Einzelbeträgen je Einheit).",
-    DiscountKind.PERCENT: "Prozent des unermässigten Beitrags; mehrere Prozent-Ermässigungen werden nicht "
-                          "aufeinander gerechnet.",
-    DiscountKind.SIBLING_LADDER: "Prozent nach der Stellung des Kindes unter den betreuten Geschwistern "
-                                 "(das älteste ist das 1. Kind). Das 4. gilt auch für jedes weitere Kind.",
+    DiscountKind.PERCENT: "Prozent des unermäßigten Beitrags; mehrere Prozente werden nicht aufeinander gerechnet.",
+    DiscountKind.SIBLING_LADDER: "Prozent nach Stellung unter den betreuten Geschwistern (das älteste ist das "
+                                 "1. Kind).",
 }
 _LADDER_FIELD = re.compile(r"^(versions\[\d+\])\.ladder(?:\[(\d+)\])?$")
 

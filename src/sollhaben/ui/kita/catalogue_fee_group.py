@@ -26,15 +26,15 @@ WUERTTEMBERG_LABELS = ("1 Kind", "2 Kinder", "3 Kinder", "4 und mehr Kinder")
 AMOUNT_TITLES = {BillingMode.MONTHLY: "Monatsbetrag", BillingMode.DAILY: "Betrag je Tag",
                  BillingMode.PER_UNIT: "Preis je Einheit", BillingMode.INDIVIDUAL: "Betrag"}
 MODE_HINTS = {
-    BillingMode.MONTHLY: "Der Betrag der Staffel ist der Monatsbeitrag.",
-    BillingMode.DAILY: "Der Betrag ist der Tagessatz: der Monat kostet Tagessatz × Kalendertage mit Vertrag.",
-    BillingMode.PER_UNIT: "Der Betrag ist der Preis je Einheit; die Anzahl wird vor jeder Sollstellung erfasst.",
-    BillingMode.INDIVIDUAL: "Kein Betrag im Katalog: der Betrag wird je Kind erfasst.",
+    BillingMode.MONTHLY: "Betrag = Monatsbeitrag.",
+    BillingMode.DAILY: "Betrag = Tagessatz (× Kalendertage mit Vertrag).",
+    BillingMode.PER_UNIT: "Betrag = Preis je Einheit (Anzahl vor jeder Sollstellung erfassen).",
+    BillingMode.INDIVIDUAL: "Kein Betrag im Katalog: er wird je Kind erfasst.",
 }
 SOURCE_HINTS = {
     TierSource.CHOSEN: "",
-    TierSource.INCOME: " Die Staffel kommt aus der Staffelberechnung (Einkommen) des Kindes.",
-    TierSource.WUERTTEMBERG: " Die Staffel ist die Zahl der Kinder unter 18 im Haushalt (4 = vier und mehr).",
+    TierSource.INCOME: " Staffel aus der Staffelberechnung (Einkommen) des Kindes.",
+    TierSource.WUERTTEMBERG: " Staffel = Kinder unter 18 im Haushalt (4 = vier und mehr).",
 }
 _TIER_FIELD = re.compile(r"^versions\[(\d+)\]\.tiers(?:\[(\d+)\]\.(\w+))?$")
 

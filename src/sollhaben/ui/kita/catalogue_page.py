@@ -31,21 +31,20 @@ def _valid_from(row: CatalogueRow):
 
 def _columns(kind: str, amounts: Callable[[CatalogueRow], str]) -> tuple[Column, ...]:
     name = Column("Name", lambda r: r.name, stretch=True)
-    valid = Column("Gültig", lambda r: r.valid, sort_key=_valid_from, width=170,
+    valid = Column("Gültig", lambda r: r.valid, sort_key=_valid_from, width=140,
                    tooltip="Vom Beginn der ersten bis zum Ende der letzten Version")
-    versions = Column("Versionen", lambda r: r.versions, align=ALIGN_RIGHT, width=80)
-    code = Column("Kürzel", lambda r: r.code, width=90)
+    versions = Column("Versionen", lambda r: r.versions, align=ALIGN_RIGHT, width=75)
+    code = Column("Kürzel", lambda r: r.code, width=70)
+    mode = Column("Abrechnungsart", lambda r: r.mode_label, width=150)
     if kind == EntryKind.FEE_GROUP:
-        return (name, code, Column("Abrechnungsart", lambda r: r.mode_label, width=170),
-                Column("Staffel", lambda r: r.detail, width=170),
-                Column("Aktuelle Beträge", amounts, align=ALIGN_RIGHT, width=190,
+        return (name, code, mode, Column("Staffel", lambda r: r.detail, width=160),
+                Column("Beträge heute", amounts, align=ALIGN_RIGHT, width=130,
                        tooltip="Beträge der heute gültigen Version"), valid, versions)
     if kind == EntryKind.DISCOUNT:
-        return (name, Column("Art", lambda r: r.mode_label, width=170),
-                Column("Aktueller Wert", lambda r: r.current, align=ALIGN_RIGHT, width=190), valid, versions)
-    return (name, code, Column("Abrechnungsart", lambda r: r.mode_label, width=170),
-            Column("Verpflegung", lambda r: "ja" if r.detail else "", width=100),
-            Column("Aktueller Betrag", lambda r: r.current, align=ALIGN_RIGHT, width=150), valid, versions)
+        return (name, Column("Art", lambda r: r.mode_label, width=150),
+                Column("Wert heute", lambda r: r.current, align=ALIGN_RIGHT, width=160), valid, versions)
+    return (name, code, mode, Column("Verpflegung", lambda r: "ja" if r.detail else "", width=95),
+            Column("Betrag heute", lambda r: r.current, align=ALIGN_RIGHT, width=110), valid, versions)
 
 
 TABS = ((EntryKind.FEE_GROUP, "feeGroup", "Beitragsgruppe"), (EntryKind.DISCOUNT, "discount", "Ermäßigung"),
