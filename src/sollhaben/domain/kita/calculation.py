@@ -16,6 +16,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Mapping
 
+from sollhaben.domain.kita.change_marks import summary_change_marks
+from sollhaben.domain.kita.fast import build
 from sollhaben.domain.kita.model import (
     EXTRA_COST_MODES,
     BillingMode,
@@ -42,11 +44,11 @@ from sollhaben.domain.kita.pricing import (
     line_keys,
     line_resets,
     meal_payer_id,
+    money,
     negative_net_message,
     resolve_tier,
     unit_suffix,
 )
-from sollhaben.domain.kita.change_marks import summary_change_marks
 from sollhaben.domain.money import Currency, Money, round_cents, split_by_weights
 
 __all__ = ["compute_child_month", "summary_change_marks", "round_pro_rata", "LineScope", "BilledValue"]
@@ -96,16 +98,18 @@ class _LineProblem(Exception):
 def compute_child_month(period: BillingPeriod, catalogue: Catalogue, settings: FacilitySettings,
                         facts: ChildMonthFacts, currency: Currency | str, *, scope: LineScope = LineScope.ALL,
                         billed: Mapping[str, BilledValue] | None = None,
+                        keys: tuple[list[str], list[str]] | None = None,
                         ) -> tuple[list[ComputedLine], list[Problem]]:
     """The lines of `period` for `facts.month`, and the problems of the lines that cannot be billed.
 
     `scope`: all lines, or only extra costs with reset. `billed`: for the line keys it names, the
     count or individual amount of a resetting line is taken from it instead of the form (the run
-    passes what it already billed, because the form was reset since)."""
+    passes what it already billed, because the form was reset since). `keys`: `line_keys(period)`
+    when the caller has it already."""
     ctx = _Ctx(period, catalogue, settings, facts, Currency(currency), billed)
     lines: list[ComputedLine] = []
     problems: list[Problem] = []
-    fee_keys, extra_keys = line_keys(period)
+    fee_keys, extra_keys = keys if keys is not None else line_keys(period)
     work: list[tuple[str, FeeLine | ExtraLine]] = []
     if scope is LineScope.ALL:
         work += zip(fee_keys, period.fee_lines)
@@ -207,8 +211,9 @@ def _finish(ctx: _Ctx, key: str, label: str, kind: LineKind, catalogue_id: int, 
             payers: tuple[PayerShare, ...], all_payer_id: int | None, institution: int | None, *,
             is_meal: bool, resets: bool) -> ComputedLine:
     """Multiply the per-unit values by the month's quantity and split the net over the payers."""
+    currency = base.currency
     deductions = [d.deduction for d in unit_deductions]
-    unit_net = base - Money(sum(d.amount.minor for d in deductions), base.currency)
+    unit_net = base.minor - sum(d.amount.minor for d in deductions) if deductions else base.minor
     month = ctx.facts.month
     multiplier: int | None = None
     prorated = False
@@ -220,26 +225,31 @@ def _finish(ctx: _Ctx, key: str, label: str, kind: LineKind, catalogue_id: int, 
         multiplier = count
     if multiplier is not None:
         quantity = Decimal(multiplier)
-        gross, net = base * multiplier, unit_net * multiplier
-        deductions = [LineDeduction(d.name, d.amount * multiplier, d.discount_id) for d in deductions]
+        gross, net = money(base.minor * multiplier, currency), money(unit_net * multiplier, currency)
+        deductions = [LineDeduction(d.name, money(d.amount.minor * multiplier, currency), d.discount_id)
+                      for d in deductions]
     elif (mode is BillingMode.MONTHLY and ctx.settings.partial_month is PartialMonth.PRO_RATA
           and ctx.facts.care_days < month.days):
         days = max(ctx.facts.care_days, 0)
         prorated = True
         quantity = (Decimal(days) / Decimal(month.days)).quantize(PRO_RATA_PLACES)
-        gross, net = round_pro_rata(base, days, month.days), round_pro_rata(unit_net, days, month.days)
+        gross = round_pro_rata(base, days, month.days)
+        net = round_pro_rata(money(unit_net, currency), days, month.days)
         deductions = _prorate_deductions(deductions, gross - net)
     else:
-        quantity, gross, net = Decimal(1), base, unit_net
+        quantity, gross, net = _ONE, base, money(unit_net, currency)
     if institution is not None:
         parts = (PayerAmount(institution, net),)
     elif all_payer_id is not None:
         parts = (PayerAmount(all_payer_id, net),)
     else:
         parts = _split(label, payers, unit_net, net, multiplier, prorated, mode)
-    return ComputedLine(key=key, kind=kind, catalogue_id=catalogue_id, version_id=version_id, name=name, mode=mode,
-                        tier=tier, quantity=quantity, unit_amount=base, gross=gross, deductions=tuple(deductions),
-                        net=net, payers=parts, is_meal=is_meal, resets=resets)
+    return build(ComputedLine, key=key, kind=kind, catalogue_id=catalogue_id, version_id=version_id, name=name,
+                 mode=mode, tier=tier, quantity=quantity, unit_amount=base, gross=gross,
+                 deductions=tuple(deductions), net=net, payers=parts, is_meal=is_meal, resets=resets)
+
+
+_ONE = Decimal(1)
 
 
 def _prorate_deductions(deductions: list[LineDeduction], total: Money) -> list[LineDeduction]:
@@ -253,39 +263,38 @@ def _prorate_deductions(deductions: list[LineDeduction], total: Money) -> list[L
     return [LineDeduction(d.name, part, d.discount_id) for d, part in zip(deductions, parts)]
 
 
-def _split(label: str, payers: tuple[PayerShare, ...], unit_net: Money, net: Money, multiplier: int | None,
+def _split(label: str, payers: tuple[PayerShare, ...], unit_net: int, net: Money, multiplier: int | None,
            prorated: bool, mode: BillingMode) -> tuple[PayerAmount, ...]:
     """The net over the line's payers; the parts always sum to the net exactly.
 
-    Shares are per unit (day, unit, month). Fixed shares are paid as entered (× days or units), the
-    remainder payer gets the rest. In a pro-rata month the net is split in proportion to the
-    full-month parts (largest remainder, ties to the earlier payer). A single payer without a share
-    takes the remainder."""
+    Shares are per unit (day, unit, month; `unit_net` in minor units). Fixed shares are paid as
+    entered (× days or units), the remainder payer gets the rest. In a pro-rata month the net is
+    split in proportion to the full-month parts (largest remainder, ties to the earlier payer).
+    A single payer without a share takes the remainder."""
+    if len(payers) == 1 and (payers[0].takes_remainder or payers[0].share is None):  # the common case
+        return (PayerAmount(payers[0].payer_id, net),)
     if not payers:
         raise _LineProblem(f"{label}: Kein Zahler – bitte in der Zeile einen Zahler eintragen oder im Layer "
                            f"Grunddaten einen Zahler für alles.")
-    if len(payers) == 1 and payers[0].share is None:  # as validation normalizes it: one payer pays all
-        payers = (PayerShare(payers[0].payer_id, None, True),)
     remainder = [p for p in payers if p.takes_remainder]
     if len(remainder) > 1:
         raise _LineProblem(f"{label}: Mehr als ein Zahler übernimmt den Restbeitrag.")
     if any(p.share is None for p in payers if not p.takes_remainder):
         raise _LineProblem(f"{label}: Für einen Zahler fehlt der Anteil.")
+    currency = net.currency
     if net.minor == 0:
-        return tuple(PayerAmount(p.payer_id, Money.zero(net.currency)) for p in payers)
+        return tuple(PayerAmount(p.payer_id, money(0, currency)) for p in payers)
     fixed = sum(p.share.minor for p in payers if not p.takes_remainder)
-    unit = unit_suffix(mode)
-    if fixed > unit_net.minor:
-        raise _LineProblem(f"{label}: Die Anteile ({fmt(Money(fixed, net.currency))}{unit}) übersteigen den Betrag "
-                           f"({fmt(unit_net)}{unit}).")
-    if not remainder and fixed != unit_net.minor:
-        raise _LineProblem(f"{label}: Die Anteile ({fmt(Money(fixed, net.currency))}{unit}) ergeben nicht den Betrag "
-                           f"({fmt(unit_net)}{unit}).")
-    unit_parts = [unit_net.minor - fixed if p.takes_remainder else p.share.minor for p in payers]
+    if fixed > unit_net or (not remainder and fixed != unit_net):
+        unit = unit_suffix(mode)
+        verb = "übersteigen" if fixed > unit_net else "ergeben nicht"
+        raise _LineProblem(f"{label}: Die Anteile ({fmt(money(fixed, currency))}{unit}) {verb} den Betrag "
+                           f"({fmt(money(unit_net, currency))}{unit}).")
+    unit_parts = [unit_net - fixed if p.takes_remainder else p.share.minor for p in payers]
     if multiplier is not None:
-        amounts = [Money(part * multiplier, net.currency) for part in unit_parts]
+        amounts = [money(part * multiplier, currency) for part in unit_parts]
     elif prorated:
         amounts = split_by_weights(net, unit_parts)
     else:
-        amounts = [Money(part, net.currency) for part in unit_parts]
+        amounts = [money(part, currency) for part in unit_parts]
     return tuple(PayerAmount(p.payer_id, amount) for p, amount in zip(payers, amounts))

@@ -45,6 +45,20 @@ def fmt(amount: Money) -> str:
     return format_money(amount, country, with_currency=True)
 
 
+_MONEY_CACHE: dict[tuple[int, Currency], Money] = {}
+
+
+def money(minor: int, currency: Currency) -> Money:
+    """`Money(minor, currency)`, shared: amounts repeat a lot in a run and Money is immutable."""
+    key = (minor, currency)
+    found = _MONEY_CACHE.get(key)
+    if found is None:
+        if len(_MONEY_CACHE) > 200_000:
+            _MONEY_CACHE.clear()
+        found = _MONEY_CACHE[key] = Money(minor, currency)
+    return found
+
+
 # --- line keys ----------------------------------------------------------------------------------
 
 def _keys(prefix: str, ids: list[int]) -> list[str]:
@@ -183,6 +197,8 @@ def deductions_per_unit(catalogue: Catalogue, discount_ids: tuple[int, ...], spe
     """The deductions of a fee line per unit, in the order of the form, and (field, message) problems.
 
     Percent discounts all apply to the undiscounted base: they do not compound."""
+    if not discount_ids and not special:
+        return [], []
     result: list[UnitDeduction] = []
     problems: list[tuple[str, str]] = []
     for k, discount_id in enumerate(discount_ids):

@@ -19,12 +19,13 @@ not from the form, which the run reset.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Iterable, Mapping
 
 from sollhaben.domain.errors import ValidationError
 from sollhaben.domain.kita.calculation import BilledValue, LineScope, compute_child_month
+from sollhaben.domain.kita.fast import build
 from sollhaben.domain.kita.model import (
     BillingMode,
     BillingPeriod,
@@ -34,7 +35,7 @@ from sollhaben.domain.kita.model import (
     Problem,
     due_date,
 )
-from sollhaben.domain.kita.pricing import line_keys, line_resets, parse_line_key
+from sollhaben.domain.kita.pricing import line_keys, line_resets, money, parse_line_key
 from sollhaben.domain.kita.run_types import (
     BilledPeriod,
     ChildPlan,
@@ -46,7 +47,7 @@ from sollhaben.domain.kita.run_types import (
     RunPlan,
     RunRequest,
 )
-from sollhaben.domain.money import Money
+from sollhaben.domain.money import Currency, Money
 from sollhaben.domain.months import Month
 
 
@@ -73,21 +74,57 @@ def idempotency_key(request: RunRequest, value_month: Month, child_id: int, line
 
     Unique within a run; the same in a repeated run of the same attempt (so it posts nothing
     twice); different in a later run (so it can post a further correction) and after an undo."""
-    return (f"kita:{request.facility_id}:{request.month.iso()}/{request.attempt}:{value_month.iso()}:{child_id}:"
-            f"{line_key}:{payer_id}:{kind.value.lower()}")
+    return f"{_key_prefix(request)}{value_month.iso()}:{child_id}:{line_key}:{payer_id}:{kind.value.lower()}"
+
+
+def _key_prefix(request: RunRequest) -> str:
+    return f"kita:{request.facility_id}:{request.month.iso()}/{request.attempt}:"
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every child of a run shares, computed once."""
+
+    request: RunRequest
+    key_prefix: str
+    due: date
+    currency: Currency
+    bounds: dict[Month, tuple[date, date]]  # first and last day of the months seen, filled as needed
+
+    @classmethod
+    def of(cls, request: RunRequest) -> "_Run":
+        return cls(request, _key_prefix(request), due_date(request.month, request.settings.due_day),
+                   request.currency, {})
+
+    def care_days(self, child: ChildRun, month: Month) -> int:
+        """Σ `Contract.care_days` of the child's contracts, with the month's bounds computed once per run."""
+        bounds = self.bounds.get(month)
+        if bounds is None:
+            bounds = self.bounds[month] = (month.first_day, month.last_day)
+        first, last = bounds
+        days = 0
+        for contract in child.contracts:
+            if contract.first_day is None:
+                continue
+            start = contract.first_day if contract.first_day > first else first
+            end = contract.last_day if contract.last_day is not None and contract.last_day < last else last
+            if end >= start:
+                days += (end - start).days + 1
+        return days
 
 
 def plan_run(request: RunRequest, children: Iterable[ChildRun]) -> RunPlan:
     """The whole run: every child's plan, in the order given. Linear in the number of children."""
+    run = _Run.of(request)
     postings, resets, billed, problems, count = [], [], [], [], 0
     for child in children:
-        plan = plan_child(request, child)
+        plan = _plan_child(run, child)
         postings += plan.postings
         resets += plan.resets
         billed += plan.billed_periods
         problems += plan.problems
         count += 1
-    return RunPlan(request.facility_id, request.month, request.attempt, request.currency, tuple(postings),
+    return RunPlan(request.facility_id, request.month, request.attempt, run.currency, tuple(postings),
                    tuple(resets), tuple(billed), tuple(problems), count)
 
 
@@ -100,20 +137,25 @@ class _Ledger:
 
     @classmethod
     def of(cls, posted: Iterable[PostedAmount]) -> "_Ledger":
-        amounts: dict[Month, dict[tuple[str, int], Money]] = defaultdict(dict)
-        detail: dict[Month, dict[str, PostedAmount]] = defaultdict(dict)
+        amounts: dict[Month, dict[tuple[str, int], Money]] = {}
+        detail: dict[Month, dict[str, PostedAmount]] = {}
         for row in posted:
             pair = (row.line_key, row.payer_id)
-            month_amounts = amounts[row.month]
+            month_amounts = amounts.setdefault(row.month, {})
             month_amounts[pair] = month_amounts[pair] + row.amount if pair in month_amounts else row.amount
-            if (row.quantity is not None or row.unit_amount is not None) and row.line_key not in detail[row.month]:
-                detail[row.month][row.line_key] = row
+            if row.quantity is not None or row.unit_amount is not None:
+                detail.setdefault(row.month, {}).setdefault(row.line_key, row)
         return cls(amounts, detail)
 
 
 def plan_child(request: RunRequest, child: ChildRun) -> ChildPlan:
     """One child's postings, resets, billed periods and problems for the run."""
-    ledger = _Ledger.of(p for p in child.posted if p.month <= request.month)
+    return _plan_child(_Run.of(request), child)
+
+
+def _plan_child(run: _Run, child: ChildRun) -> ChildPlan:
+    request = run.request
+    ledger = _Ledger.of(p for p in child.posted if p.month <= request.month) if child.posted else _Ledger({}, {})
     start = request.recalculation_start or min(ledger.amounts, default=request.month)
     if child.recalculate_from is not None and child.recalculate_from > start:
         start = child.recalculate_from
@@ -121,38 +163,39 @@ def plan_child(request: RunRequest, child: ChildRun) -> ChildPlan:
     problems: list[Problem] = []
     resets: tuple[PlannedReset, ...] = ()
     billed: tuple[BilledPeriod, ...] = ()
+    keys_of: dict[int, tuple[list[str], list[str]]] = {}  # line keys per period (by identity)
     for index in range(start.index, request.month.index + 1):
         month = Month.from_index(index)
         is_target = month == request.month
-        choice = _choose(request, child, month)
+        choice = _choose(run, child, month)
         if choice is None and month not in ledger.amounts:
             continue
-        lines, month_problems, from_form = [], [], set()
+        lines, month_problems = [], []
         if choice is not None:
             period, scope, care_days = choice
-            billed_values, from_form = _billed_values(request, period, month, ledger, is_target)
+            keys = keys_of.get(id(period))
+            if keys is None:
+                keys = keys_of[id(period)] = line_keys(period)
+            if is_target and month not in ledger.detail:
+                billed_values, from_form = None, None  # the usual first billing: every value from the form
+            else:
+                billed_values, from_form = _billed_values(request, period, keys, month, ledger, is_target)
             lines, month_problems = compute_child_month(period, request.catalogue, request.settings,
-                                                        _facts(child, month, care_days), request.currency,
-                                                        scope=scope, billed=billed_values)
+                                                        _facts(child, month, care_days), run.currency,
+                                                        scope=scope, billed=billed_values, keys=keys)
             problems += month_problems
             if is_target:
-                resets = _resets(child.child_id, period, lines, from_form)
+                resets = _resets(child.child_id, period, keys, lines, from_form)
                 billed = (BilledPeriod(child.child_id, period.id),)
-        postings += _differences(request, child.child_id, month, lines, month_problems, ledger)
+        if lines or month in ledger.amounts:
+            postings += _differences(run, child.child_id, month, lines, month_problems, ledger)
     return ChildPlan(child.child_id, tuple(postings), resets, billed, tuple(problems))
 
 
-def _care_days(child: ChildRun, month: Month) -> int:
-    return sum(contract.care_days(month) for contract in child.contracts)
-
-
-def _covering(periods, month: Month) -> BillingPeriod | None:
-    return next((p for p in periods if p.valid.contains(month)), None)
-
-
-def _choose(request: RunRequest, child: ChildRun, month: Month) -> tuple[BillingPeriod, LineScope, int] | None:
+def _choose(run: _Run, child: ChildRun, month: Month) -> tuple[BillingPeriod, LineScope, int] | None:
     """The period, scope and care days that `month` bills, or None when it bills nothing."""
-    care_days = _care_days(child, month)
+    request = run.request
+    care_days = run.care_days(child, month)
     if care_days > 0:
         period = _covering(child.periods, month)
         if period is None:
@@ -167,6 +210,10 @@ def _choose(request: RunRequest, child: ChildRun, month: Month) -> tuple[Billing
     return (period, LineScope.RESETTING_EXTRAS, 0) if period is not None else None
 
 
+def _covering(periods, month: Month) -> BillingPeriod | None:
+    return next((p for p in periods if p.valid.contains(month)), None)
+
+
 def _facts(child: ChildRun, month: Month, care_days: int) -> ChildMonthFacts:
     source = child.facts
     found = None
@@ -176,21 +223,22 @@ def _facts(child: ChildRun, month: Month, care_days: int) -> ChildMonthFacts:
         found = source.get(month)
     if found is None:
         return ChildMonthFacts(child.child_id, month, care_days)
+    if found.care_days == care_days and found.month == month and found.child_id == child.child_id:
+        return found
     return replace(found, child_id=child.child_id, month=month, care_days=care_days)
 
 
-def _resetting_lines(request: RunRequest, period: BillingPeriod):
-    """(key, kind, index, mode, line) of the period's lines that the run resets."""
-    fee_keys, extra_keys = line_keys(period)
+def _resetting_lines(request: RunRequest, period: BillingPeriod, keys: tuple[list[str], list[str]]):
+    """(key, kind, mode) of the period's lines that the run resets."""
     catalogue = request.catalogue
-    for index, (key, line) in enumerate(zip(fee_keys, period.fee_lines)):
+    for key, line in zip(keys[0], period.fee_lines):
         group = catalogue.fee_groups.get(line.fee_group_id)
         if group is not None and line_resets(group.mode, line):
-            yield key, LineKind.FEE, index, group.mode, line
-    for index, (key, line) in enumerate(zip(extra_keys, period.extra_lines)):
+            yield key, LineKind.FEE, group.mode
+    for key, line in zip(keys[1], period.extra_lines):
         extra = catalogue.extra_costs.get(line.extra_cost_id)
         if extra is not None and line_resets(extra.mode, line):
-            yield key, LineKind.EXTRA, index, extra.mode, line
+            yield key, LineKind.EXTRA, extra.mode
 
 
 def _posted_mode(request: RunRequest, key: str) -> BillingMode | None:
@@ -206,8 +254,8 @@ def _value_of(row: PostedAmount, mode: BillingMode) -> BilledValue:
     return BilledValue(amount=row.unit_amount)
 
 
-def _billed_values(request: RunRequest, period: BillingPeriod, month: Month, ledger: _Ledger,
-                   is_target: bool) -> tuple[dict[str, BilledValue], set[str]]:
+def _billed_values(request: RunRequest, period: BillingPeriod, keys: tuple[list[str], list[str]], month: Month,
+                   ledger: _Ledger, is_target: bool) -> tuple[dict[str, BilledValue], set[str]]:
     """The counts and amounts of the resetting lines, and the keys whose value comes from the form.
 
     Billed before: from the postings. Not billed and an earlier month: from a line of the same kind
@@ -217,9 +265,7 @@ def _billed_values(request: RunRequest, period: BillingPeriod, month: Month, led
     values: dict[str, BilledValue] = {}
     from_form: set[str] = set()
     unmatched = []
-    current_keys = set()
-    for key, kind, _, mode, _line in _resetting_lines(request, period):
-        current_keys.add(key)
+    for key, kind, mode in _resetting_lines(request, period, keys):
         if key in detail:
             values[key] = _value_of(detail[key], mode)
         elif is_target:
@@ -227,8 +273,7 @@ def _billed_values(request: RunRequest, period: BillingPeriod, month: Month, led
         else:
             unmatched.append((key, kind, mode))
     if unmatched:
-        fee_keys, extra_keys = line_keys(period)
-        current_keys.update(fee_keys, extra_keys)
+        current_keys = set(keys[0]) | set(keys[1])
         vanished = [(key, row) for key, row in sorted(detail.items()) if key not in current_keys]
         for key, kind, mode in unmatched:
             match = next((i for i, (old, _) in enumerate(vanished)
@@ -237,61 +282,105 @@ def _billed_values(request: RunRequest, period: BillingPeriod, month: Month, led
     return values, from_form
 
 
-def _resets(child_id: int, period: BillingPeriod, lines: list[ComputedLine], from_form: set[str]) -> tuple:
-    """Reset the form values the target month billed (not those a problem kept from billing)."""
-    fee_keys, extra_keys = line_keys(period)
-    billed_keys = {line.key for line in lines}
+def _resets(child_id: int, period: BillingPeriod, keys: tuple[list[str], list[str]], lines: list[ComputedLine],
+            from_form: set[str] | None) -> tuple[PlannedReset, ...]:
+    """Reset the form values the target month billed (not those a problem kept from billing).
+
+    `from_form`: the keys whose value came from the form; None: all of them."""
     result = []
-    for kind, keys, period_lines in ((LineKind.FEE, fee_keys, period.fee_lines),
-                                     (LineKind.EXTRA, extra_keys, period.extra_lines)):
-        for index, (key, line) in enumerate(zip(keys, period_lines)):
-            if key in from_form and key in billed_keys and (line.count or (line.amount and line.amount.minor)):
-                result.append(PlannedReset(child_id, period.id, kind, index, key, line.count, line.amount))
+    for line in lines:
+        if not line.resets or (from_form is not None and line.key not in from_form):
+            continue
+        if line.kind is LineKind.FEE:
+            index = keys[0].index(line.key)
+            form_line = period.fee_lines[index]
+        else:
+            index = keys[1].index(line.key)
+            form_line = period.extra_lines[index]
+        if form_line.count or (form_line.amount is not None and form_line.amount.minor):
+            result.append(PlannedReset(child_id, period.id, line.kind, index, line.key, form_line.count,
+                                       form_line.amount))
     return tuple(result)
 
 
-def _differences(request: RunRequest, child_id: int, month: Month, lines: list[ComputedLine],
-                 problems: list[Problem], ledger: _Ledger) -> list[PlannedPosting]:
+def _differences(run: _Run, child_id: int, month: Month, lines: list[ComputedLine], problems: list[Problem],
+                 ledger: _Ledger) -> list[PlannedPosting]:
     """expected − posted per (line, payer); lines with a problem keep what was posted."""
+    request = run.request
+    currency = run.currency
     posted = ledger.amounts.get(month, {})
-    skip = {p.line_key for p in problems}
-    currency = request.currency
-    zero = Money.zero(currency)
-    expected: dict[tuple[str, int], Money] = {}
+    if not posted and month == request.month:
+        fast = _first_billing(run, child_id, month, lines)
+        if fast is not None:
+            return fast
+    skip = {p.line_key for p in problems} if problems else ()
+    expected: dict[tuple[str, int], int] = {}
     by_key: dict[str, ComputedLine] = {}
     for line in lines:
         by_key[line.key] = line
         for part in line.payers:
             pair = (line.key, part.payer_id)
-            expected[pair] = expected[pair] + part.amount if pair in expected else part.amount
-    pairs = list(expected) + sorted(pair for pair in posted if pair not in expected)
+            expected[pair] = expected.get(pair, 0) + part.amount.minor
+    pairs = list(expected)
+    if posted:
+        pairs += sorted(pair for pair in posted if pair not in expected)
     is_target = month == request.month
-    due = due_date(request.month, request.settings.due_day)
-    detail = ledger.detail.get(month, {})
+    prefix = f"{run.key_prefix}{month.iso()}:{child_id}:"
     result = []
-    for key, payer_id in pairs:
+    for pair in pairs:
+        key, payer_id = pair
         if key in skip:
             continue
-        share, before = expected.get((key, payer_id), zero), posted.get((key, payer_id), zero)
+        share = expected.get(pair, 0)
+        before = posted[pair].minor if pair in posted else 0
         if share == before:
             continue
-        kind = PostingKind.REGULAR if is_target and (key, payer_id) not in posted else PostingKind.RECALCULATION
+        kind = PostingKind.REGULAR if is_target and pair not in posted else PostingKind.RECALCULATION
         line = by_key.get(key)
-        line_kind, catalogue_id = parse_line_key(key)
         if line is not None:
-            name, quantity, unit_amount, is_meal = line.name, line.quantity, line.unit_amount, line.is_meal
+            line_kind, catalogue_id, name = line.kind, line.catalogue_id, line.name
+            quantity, unit_amount, is_meal = line.quantity, line.unit_amount, line.is_meal
         else:
-            old = detail.get(key)
+            line_kind, catalogue_id = parse_line_key(key)
+            old = ledger.detail.get(month, {}).get(key)
             name = _entry_name(request, line_kind, catalogue_id)
             quantity, unit_amount = (old.quantity, old.unit_amount) if old else (None, None)
             is_meal = _entry_is_meal(request, line_kind, catalogue_id)
-        result.append(PlannedPosting(
-            idempotency_key=idempotency_key(request, month, child_id, key, payer_id, kind), kind=kind,
+        result.append(build(
+            PlannedPosting, idempotency_key=f"{prefix}{key}:{payer_id}:{_KIND_SUFFIX[kind]}", kind=kind,
             facility_id=request.facility_id, child_id=child_id, payer_id=payer_id, run_month=request.month,
-            value_month=month, due_date=due, line_key=key, line_kind=line_kind, catalogue_id=catalogue_id,
-            name=name, amount=share - before, share=share, posted_before=before, line=line, quantity=quantity,
-            unit_amount=unit_amount, is_meal=is_meal))
+            value_month=month, due_date=run.due, line_key=key, line_kind=line_kind, catalogue_id=catalogue_id,
+            name=name, amount=money(share - before, currency), share=money(share, currency),
+            posted_before=money(before, currency), line=line, quantity=quantity, unit_amount=unit_amount,
+            is_meal=is_meal))
     return result
+
+
+def _first_billing(run: _Run, child_id: int, month: Month, lines: list[ComputedLine]) -> list[PlannedPosting] | None:
+    """The usual case, made fast: nothing posted yet for the target month, every non-zero part is a
+    regular posting. None when a line names a payer twice (the general path adds those up)."""
+    request = run.request
+    prefix = f"{run.key_prefix}{month.iso()}:{child_id}:"
+    zero = money(0, run.currency)
+    result = []
+    for line in lines:
+        payers = line.payers
+        if len(payers) > 1 and len({part.payer_id for part in payers}) != len(payers):
+            return None
+        for part in payers:
+            if not part.amount.minor:
+                continue
+            result.append(build(
+                PlannedPosting, idempotency_key=f"{prefix}{line.key}:{part.payer_id}:regular",
+                kind=PostingKind.REGULAR, facility_id=request.facility_id, child_id=child_id, payer_id=part.payer_id,
+                run_month=month, value_month=month, due_date=run.due, line_key=line.key, line_kind=line.kind,
+                catalogue_id=line.catalogue_id, name=line.name, amount=part.amount, share=part.amount,
+                posted_before=zero, line=line, quantity=line.quantity, unit_amount=line.unit_amount,
+                is_meal=line.is_meal))
+    return result
+
+
+_KIND_SUFFIX = {kind: kind.value.lower() for kind in PostingKind}
 
 
 def _entry_name(request: RunRequest, kind: LineKind, entry_id: int) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from sollhaben.domain.errors import ErrorCollector, ValidationError
+from sollhaben.domain.errors import ErrorCollector, FieldError, ValidationError
 from sollhaben.domain.kita.model import (
     EXTRA_COST_MODES,
     MAX_DISCOUNTS_PER_LINE,
@@ -48,7 +48,7 @@ from sollhaben.domain.kita.pricing import (
 from sollhaben.domain.money import Currency, Money
 from sollhaben.domain.months import Month
 
-__all__ = ["validate_period", "close_previous", "meal_payer_id"]
+__all__ = ["validate_period", "validation_errors", "close_previous", "meal_payer_id"]
 
 
 @dataclass
@@ -300,10 +300,13 @@ def _check_share_sum(ctx: _Context, field: str, label: str, payers: list[PayerSh
                        f"oder einen Zahler den Restbeitrag übernehmen lassen.")
 
 
-def validation_errors(*args, **kwargs) -> list:
-    """The field errors `validate_period` would raise (empty when the period is valid)."""
+def validation_errors(period: BillingPeriod, catalogue: Catalogue, payer_ids: frozenset[int],
+                      other_periods: Sequence[BillingPeriod], settings: FacilitySettings | None = None,
+                      locked_through: Month | None = None, *, facts: ChildMonthFacts | None = None,
+                      ) -> list[FieldError]:
+    """The field errors `validate_period` would raise, empty when the period is valid (for live checks)."""
     try:
-        validate_period(*args, **kwargs)
+        validate_period(period, catalogue, payer_ids, other_periods, settings, locked_through, facts=facts)
     except ValidationError as exc:
         return exc.errors
     return []
