@@ -134,6 +134,8 @@ class CatalogueEntryDialog(FormDialog):
             placed.append(FieldError(name, error.message))
         show_form_errors(self.errors, self.summary, placed)
         self.versions.mark_rows(marks)
+        if any(e.field.startswith("versions[") for e in placed):  # the selection would hide the red cells
+            self.versions.ui.versionTable.clearSelection()
 
     def _new_version_error(self, error: FieldError | None) -> None:
         self._show_errors([error] if error is not None else [])
