@@ -24,10 +24,9 @@ from datetime import date
 from typing import Iterable, Mapping
 
 from sollhaben.domain.errors import ValidationError
-from sollhaben.domain.kita.calculation import BilledValue, LineScope, compute_child_month
+from sollhaben.domain.kita.calculation import LineScope, compute_child_month
 from sollhaben.domain.kita.fast import build
 from sollhaben.domain.kita.model import (
-    BillingMode,
     BillingPeriod,
     ChildMonthFacts,
     ComputedLine,
@@ -35,20 +34,22 @@ from sollhaben.domain.kita.model import (
     Problem,
     due_date,
 )
-from sollhaben.domain.kita.pricing import line_keys, line_resets, money, parse_line_key
+from sollhaben.domain.kita.pricing import line_keys, money, parse_line_key
+from sollhaben.domain.kita.run_ledger import Ledger, billed_values, planned_resets, reset_period
 from sollhaben.domain.kita.run_types import (
     BilledPeriod,
     ChildPlan,
     ChildRun,
     PlannedPosting,
     PlannedReset,
-    PostedAmount,
     PostingKind,
     RunPlan,
     RunRequest,
 )
-from sollhaben.domain.money import Currency, Money
+from sollhaben.domain.money import Currency
 from sollhaben.domain.months import Month
+
+__all__ = ["check_run_month", "idempotency_key", "plan_run", "plan_child", "reset_period"]
 
 
 def check_run_month(month: Month, last_run_month: Month | None, first_billing_month: Month | None = None) -> None:
@@ -128,26 +129,6 @@ def plan_run(request: RunRequest, children: Iterable[ChildRun]) -> RunPlan:
                    tuple(resets), tuple(billed), tuple(problems), count)
 
 
-@dataclass
-class _Ledger:
-    """What is posted for one child, by month."""
-
-    amounts: dict[Month, dict[tuple[str, int], Money]]
-    detail: dict[Month, dict[str, PostedAmount]]  # the first row with a quantity or amount per line
-
-    @classmethod
-    def of(cls, posted: Iterable[PostedAmount]) -> "_Ledger":
-        amounts: dict[Month, dict[tuple[str, int], Money]] = {}
-        detail: dict[Month, dict[str, PostedAmount]] = {}
-        for row in posted:
-            pair = (row.line_key, row.payer_id)
-            month_amounts = amounts.setdefault(row.month, {})
-            month_amounts[pair] = month_amounts[pair] + row.amount if pair in month_amounts else row.amount
-            if row.quantity is not None or row.unit_amount is not None:
-                detail.setdefault(row.month, {}).setdefault(row.line_key, row)
-        return cls(amounts, detail)
-
-
 def plan_child(request: RunRequest, child: ChildRun) -> ChildPlan:
     """One child's postings, resets, billed periods and problems for the run."""
     return _plan_child(_Run.of(request), child)
@@ -155,7 +136,7 @@ def plan_child(request: RunRequest, child: ChildRun) -> ChildPlan:
 
 def _plan_child(run: _Run, child: ChildRun) -> ChildPlan:
     request = run.request
-    ledger = _Ledger.of(p for p in child.posted if p.month <= request.month) if child.posted else _Ledger({}, {})
+    ledger = Ledger.of(p for p in child.posted if p.month <= request.month) if child.posted else Ledger({}, {})
     start = request.recalculation_start or min(ledger.amounts, default=request.month)
     if child.recalculate_from is not None and child.recalculate_from > start:
         start = child.recalculate_from
@@ -177,15 +158,15 @@ def _plan_child(run: _Run, child: ChildRun) -> ChildPlan:
             if keys is None:
                 keys = keys_of[id(period)] = line_keys(period)
             if is_target and month not in ledger.detail:
-                billed_values, from_form = None, None  # the usual first billing: every value from the form
+                billed_now, from_form = None, None  # the usual first billing: every value from the form
             else:
-                billed_values, from_form = _billed_values(request, period, keys, month, ledger, is_target)
+                billed_now, from_form = billed_values(request, period, keys, month, ledger, is_target)
             lines, month_problems = compute_child_month(period, request.catalogue, request.settings,
                                                         _facts(child, month, care_days), run.currency,
-                                                        scope=scope, billed=billed_values, keys=keys)
+                                                        scope=scope, billed=billed_now, keys=keys)
             problems += month_problems
             if is_target:
-                resets = _resets(child.child_id, period, keys, lines, from_form)
+                resets = planned_resets(child.child_id, period, keys, lines, from_form)
                 billed = (BilledPeriod(child.child_id, period.id),)
         if lines or month in ledger.amounts:
             postings += _differences(run, child.child_id, month, lines, month_problems, ledger)
@@ -228,83 +209,8 @@ def _facts(child: ChildRun, month: Month, care_days: int) -> ChildMonthFacts:
     return replace(found, child_id=child.child_id, month=month, care_days=care_days)
 
 
-def _resetting_lines(request: RunRequest, period: BillingPeriod, keys: tuple[list[str], list[str]]):
-    """(key, kind, mode) of the period's lines that the run resets."""
-    catalogue = request.catalogue
-    for key, line in zip(keys[0], period.fee_lines):
-        group = catalogue.fee_groups.get(line.fee_group_id)
-        if group is not None and line_resets(group.mode, line):
-            yield key, LineKind.FEE, group.mode
-    for key, line in zip(keys[1], period.extra_lines):
-        extra = catalogue.extra_costs.get(line.extra_cost_id)
-        if extra is not None and line_resets(extra.mode, line):
-            yield key, LineKind.EXTRA, extra.mode
-
-
-def _posted_mode(request: RunRequest, key: str) -> BillingMode | None:
-    kind, entry_id = parse_line_key(key)
-    entries = request.catalogue.fee_groups if kind is LineKind.FEE else request.catalogue.extra_costs
-    entry = entries.get(entry_id)
-    return entry.mode if entry is not None else None
-
-
-def _value_of(row: PostedAmount, mode: BillingMode) -> BilledValue:
-    if mode is BillingMode.PER_UNIT:
-        return BilledValue(count=int(row.quantity or 0))
-    return BilledValue(amount=row.unit_amount)
-
-
-def _billed_values(request: RunRequest, period: BillingPeriod, keys: tuple[list[str], list[str]], month: Month,
-                   ledger: _Ledger, is_target: bool) -> tuple[dict[str, BilledValue], set[str]]:
-    """The counts and amounts of the resetting lines, and the keys whose value comes from the form.
-
-    Billed before: from the postings. Not billed and an earlier month: from a line of the same kind
-    and mode that the month billed but the period no longer has (the entry was exchanged), else 0.
-    Not billed and the target month: from the form."""
-    detail = ledger.detail.get(month, {})
-    values: dict[str, BilledValue] = {}
-    from_form: set[str] = set()
-    unmatched = []
-    for key, kind, mode in _resetting_lines(request, period, keys):
-        if key in detail:
-            values[key] = _value_of(detail[key], mode)
-        elif is_target:
-            from_form.add(key)
-        else:
-            unmatched.append((key, kind, mode))
-    if unmatched:
-        current_keys = set(keys[0]) | set(keys[1])
-        vanished = [(key, row) for key, row in sorted(detail.items()) if key not in current_keys]
-        for key, kind, mode in unmatched:
-            match = next((i for i, (old, _) in enumerate(vanished)
-                          if parse_line_key(old)[0] is kind and _posted_mode(request, old) is mode), None)
-            values[key] = _value_of(vanished.pop(match)[1], mode) if match is not None else BilledValue()
-    return values, from_form
-
-
-def _resets(child_id: int, period: BillingPeriod, keys: tuple[list[str], list[str]], lines: list[ComputedLine],
-            from_form: set[str] | None) -> tuple[PlannedReset, ...]:
-    """Reset the form values the target month billed (not those a problem kept from billing).
-
-    `from_form`: the keys whose value came from the form; None: all of them."""
-    result = []
-    for line in lines:
-        if not line.resets or (from_form is not None and line.key not in from_form):
-            continue
-        if line.kind is LineKind.FEE:
-            index = keys[0].index(line.key)
-            form_line = period.fee_lines[index]
-        else:
-            index = keys[1].index(line.key)
-            form_line = period.extra_lines[index]
-        if form_line.count or (form_line.amount is not None and form_line.amount.minor):
-            result.append(PlannedReset(child_id, period.id, line.kind, index, line.key, form_line.count,
-                                       form_line.amount))
-    return tuple(result)
-
-
 def _differences(run: _Run, child_id: int, month: Month, lines: list[ComputedLine], problems: list[Problem],
-                 ledger: _Ledger) -> list[PlannedPosting]:
+                 ledger: Ledger) -> list[PlannedPosting]:
     """expected − posted per (line, payer); lines with a problem keep what was posted."""
     request = run.request
     currency = run.currency
@@ -394,16 +300,3 @@ def _entry_name(request: RunRequest, kind: LineKind, entry_id: int) -> str:
 def _entry_is_meal(request: RunRequest, kind: LineKind, entry_id: int) -> bool:
     extra = request.catalogue.extra_costs.get(entry_id) if kind is LineKind.EXTRA else None
     return bool(extra and extra.is_meal)
-
-
-def reset_period(period: BillingPeriod, resets: Iterable[PlannedReset]) -> BillingPeriod:
-    """The period with the planned resets applied (counts and amounts set to 0)."""
-    fee_lines, extra_lines = list(period.fee_lines), list(period.extra_lines)
-    for reset in resets:
-        if reset.period_id != period.id or reset.child_id != period.child_id:
-            continue
-        lines = fee_lines if reset.line_kind is LineKind.FEE else extra_lines
-        line = lines[reset.index]
-        lines[reset.index] = replace(line, count=0,
-                                     amount=Money.zero(line.amount.currency) if line.amount is not None else None)
-    return replace(period, fee_lines=tuple(fee_lines), extra_lines=tuple(extra_lines))
