@@ -117,7 +117,7 @@ class Ui_ExtraCostDialog(object):
         self.codeEdit.setToolTip(QCoreApplication.translate("ExtraCostDialog", u"Kurzbezeichnung f\u00fcr Listen und den Export in die Finanzbuchhaltung", None))
 #endif // QT_CONFIG(tooltip)
         self.modeLabel.setText(QCoreApplication.translate("ExtraCostDialog", u"&Abrechnungsart:", None))
-        self.mealCheck.setText(QCoreApplication.translate("ExtraCostDialog", u"&Verpflegung (f\u00fcr die Richtsatzabrechnung)", None))
+        self.mealCheck.setText(QCoreApplication.translate("ExtraCostDialog", u"Ver&pflegung (f\u00fcr die Richtsatzabrechnung)", None))
 #if QT_CONFIG(tooltip)
         self.mealCheck.setToolTip(QCoreApplication.translate("ExtraCostDialog", u"Mahlzeiten: Mit der Richtsatzabrechnung werden sie bei \u00fcbernommenen Verpflegungskosten der Institution statt den Eltern berechnet.", None))
 #endif // QT_CONFIG(tooltip)

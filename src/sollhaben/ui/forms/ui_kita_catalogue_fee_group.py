@@ -188,7 +188,7 @@ class Ui_FeeGroupDialog(object):
         self.codeEdit.setToolTip(QCoreApplication.translate("FeeGroupDialog", u"Kurzbezeichnung f\u00fcr Listen und den Export in die Finanzbuchhaltung", None))
 #endif // QT_CONFIG(tooltip)
         self.modeLabel.setText(QCoreApplication.translate("FeeGroupDialog", u"&Abrechnungsart:", None))
-        self.tierSourceLabel.setText(QCoreApplication.translate("FeeGroupDialog", u"&Staffel:", None))
+        self.tierSourceLabel.setText(QCoreApplication.translate("FeeGroupDialog", u"S&taffel:", None))
         self.versionsBox.setTitle(QCoreApplication.translate("FeeGroupDialog", u"Versionen", None))
         self.tiersBox.setTitle(QCoreApplication.translate("FeeGroupDialog", u"Staffeln", None))
         ___qtablewidgetitem = self.tierTable.horizontalHeaderItem(0)

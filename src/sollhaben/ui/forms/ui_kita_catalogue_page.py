@@ -89,7 +89,7 @@ class Ui_CataloguePage(object):
         self.facilitySettingsButton.setToolTip(QCoreApplication.translate("CataloguePage", u"Einstellungen der gew\u00e4hlten Einrichtung: beitragsfreie Monate, F\u00e4lligkeit, Sperre, Richtsatzabrechnung, Angebot", None))
 #endif // QT_CONFIG(tooltip)
         self.tabs.setTabText(self.tabs.indexOf(self.feeGroupTab), QCoreApplication.translate("CataloguePage", u"&Beitragsgruppen", None))
-        self.tabs.setTabText(self.tabs.indexOf(self.discountTab), QCoreApplication.translate("CataloguePage", u"&Erm\u00e4\u00dfigungen", None))
+        self.tabs.setTabText(self.tabs.indexOf(self.discountTab), QCoreApplication.translate("CataloguePage", u"Er&m\u00e4\u00dfigungen", None))
         self.tabs.setTabText(self.tabs.indexOf(self.extraCostTab), QCoreApplication.translate("CataloguePage", u"&Zusatzkosten", None))
         pass
     # retranslateUi

@@ -379,7 +379,7 @@ class Ui_FacilitySettingsDialog(object):
         self.feeFree10.setText(QCoreApplication.translate("FacilitySettingsDialog", u"Okt.", None))
         self.feeFree11.setText(QCoreApplication.translate("FacilitySettingsDialog", u"Nov.", None))
         self.feeFree12.setText(QCoreApplication.translate("FacilitySettingsDialog", u"Dez.", None))
-        self.lockCheck.setText(QCoreApplication.translate("FacilitySettingsDialog", u"Abrechnungsdaten nach Sollstellung &sperren", None))
+        self.lockCheck.setText(QCoreApplication.translate("FacilitySettingsDialog", u"Abrechnungs&daten nach Sollstellung sperren", None))
 #if QT_CONFIG(tooltip)
         self.lockCheck.setToolTip(QCoreApplication.translate("FacilitySettingsDialog", u"Abgerechnete Zeitr\u00e4ume der Kinder sind dann schreibgesch\u00fctzt; \u00c4nderungen gehen nur \u00fcber einen neuen Zeitraum.", None))
 #endif // QT_CONFIG(tooltip)
