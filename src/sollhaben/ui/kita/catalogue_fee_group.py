@@ -97,7 +97,8 @@ class FeeGroupDialog(CatalogueEntryDialog):
         return dto.group.id
 
     def _load_entry(self, dto: FeeGroupDTO | None) -> None:
-        ui = self._filling_on()
+        ui = self.ui
+        self._filling = True  # the combos' signals must not rebuild the tiers while loading
         if dto is None:
             name, code, mode, source = "", "", BillingMode.MONTHLY, TierSource.CHOSEN
             rows = [(None, Validity(Month.of(self.today())), None, {}, [["1", "", ""]])]
@@ -121,10 +122,6 @@ class FeeGroupDialog(CatalogueEntryDialog):
             self._source_changed()
         self._mode_changed()
         self._show_tiers(self.versions.current_row())
-
-    def _filling_on(self) -> Ui_FeeGroupDialog:
-        self._filling = True
-        return self.ui
 
     def _form_snapshot(self) -> tuple:
         ui = self.ui
