@@ -133,7 +133,9 @@ def run_list_report(db: Database, run_id: int) -> TableReport:
         postings = _postings(connection, key_prefix(run.facility_id, run.month, attempt), {run.id}, run.currency)
         children = _child_names(connection, {p.child_id for p in postings})
         payers = person_names(connection, {p.payer_id for p in postings})
-    currency = run.currency
+        currency, run_month, reversed_by, started_at, started_by = (run.currency, run.month, run.reversed_by_id,
+                                                                    run.started_at, run.started_by)
+        facility_name = facility.name
     postings = _sorted(postings, children)
     regular = [p for p in postings if not p.is_recalculation]
     recalculations = [p for p in postings if p.is_recalculation]
@@ -155,7 +157,7 @@ def run_list_report(db: Database, run_id: int) -> TableReport:
         payer[0] += p.amount.minor
         payer[1] += 1
     sections = (
-        ReportSection(f"Sollstellung {run.month}", LINE_COLUMNS, line_rows,
+        ReportSection(f"Sollstellung {run_month}", LINE_COLUMNS, line_rows,
                       (("Summe Sollstellung", "", "", None, None, None, f"{len(regular)} Buchungen",
                         money_total(regular)),)),
         ReportSection("Nachberechnungen", RECALC_COLUMNS, recalc_rows,
@@ -165,11 +167,11 @@ def run_list_report(db: Database, run_id: int) -> TableReport:
         _total_section("Summen je Zusatzkosten", "Zusatzkosten", groups["EXTRA"], currency),
         _total_section("Summen je Zahler", "Zahler", by_payer, currency),
     )
-    status = " – rückgängig gemacht" if run.reversed_by_id is not None else ""
-    stamp = run.started_at.strftime("%d.%m.%Y %H:%M")
+    status = " – rückgängig gemacht" if reversed_by is not None else ""
+    stamp = started_at.strftime("%d.%m.%Y %H:%M")
     return TableReport(
-        title=f"Sollstellungsliste {run.month}", organization=org_name, country=country, sections=sections,
-        subtitle=f"{facility.name} – Sollstellung Nr. {run.id} vom {stamp} durch {run.started_by}{status}",
+        title=f"Sollstellungsliste {run_month}", organization=org_name, country=country, sections=sections,
+        subtitle=f"{facility_name} – Sollstellung Nr. {run_id} vom {stamp} durch {started_by}{status}",
         landscape=True,
         notes=(f"Kinder: {len(children)}, Buchungen: {len(postings)}, Gesamtsumme: "
                f"{money_total(postings).amount:.2f} {currency}".replace(".", "," if country == "DE" else "."),))
@@ -188,6 +190,7 @@ def subsidy_list_report(db: Database, facility_id: int, month: Month) -> TableRe
             BillingRun.facility_id == facility_id, BillingRun.kind == "RUN", BillingRun.reversed_by_id.is_(None))))
         connection = session.connection()
         postings = [p for p in _postings(connection, key_prefix(facility_id), live, currency, month) if p.is_meal]
+        facility_name = facility.name
         reasons = {settings.hardship_fund_payer_id: MealCoverage.HARDSHIP_FUND,
                    settings.sibling_meal_payer_id: MealCoverage.FROM_SECOND_SIBLING}
         covered = [p for p in postings if p.payer_id in reasons and p.payer_id is not None]
@@ -218,6 +221,6 @@ def subsidy_list_report(db: Database, facility_id: int, month: Month) -> TableRe
     note = () if history.posted_months and month in history.posted_months else (
         f"Für {month} ist noch keine Sollstellung gebucht.",)
     return TableReport(title=f"Zuschussliste Essensgeld {month_text(month)}", organization=org_name, country=country,
-                       sections=sections, subtitle=f"{facility.name} – Richtsatzabrechnung, Stand "
+                       sections=sections, subtitle=f"{facility_name} – Richtsatzabrechnung, Stand "
                                                    f"{format_date(date.today())}",
                        landscape=True, notes=note)
