@@ -168,7 +168,8 @@ def applied(child, plan):
 
 def summary(plan) -> list[tuple[str, str, int, str, str]]:
     """(value month, line key, payer, amount, kind) of every planned posting."""
-    return [(str(p.value_month), p.line_key, p.payer_id, plain(p.amount), "N" if p.is_recalculation else "R") for p in plan.postings]
+    return [(str(p.value_month), p.line_key, p.payer_id, plain(p.amount), "N" if p.is_recalculation else "R")
+            for p in plan.postings]
 
 
 def plain(amount: Money) -> str:

@@ -103,7 +103,8 @@ def test_pro_rata_partial_month_by_calendar_days():
 
 
 def test_pro_rata_splits_discounts_and_payers_without_losing_a_cent():
-    p = period(fee_lines=[fee(KRIPPE, discount_ids=(FIXED_20,), payers=(pays(MOTHER, "100.00"), pays(FATHER, rest=True)))])
+    payers = (pays(MOTHER, "100.00"), pays(FATHER, rest=True))
+    p = period(fee_lines=[fee(KRIPPE, discount_ids=(FIXED_20,), payers=payers)])
     line = one(p, care_days=18, st=settings(partial_month=PartialMonth.PRO_RATA))
     # gross 291.20 × 18/31 = 169.08; net 271.20 × 18/31 = 157.4709… → 157.47; deduction 11.61
     assert (line.gross, line.net) == (eur("169.08"), eur("157.47"))
@@ -188,7 +189,8 @@ def test_individual_amount_with_discounts():
 def test_billed_values_replace_the_form_for_resetting_lines():
     p = period(fee_lines=[fee(MEALS_FEE, count=3), fee(KRIPPE)],
                extra_lines=[extra(TRIP, amount=eur("5.00"), reset=True)])
-    billed = {"FEE:7": BilledValue(count=17), "FEE:1": BilledValue(count=99), "EXTRA:22": BilledValue(amount=eur("30.00"))}
+    billed = {"FEE:7": BilledValue(count=17), "FEE:1": BilledValue(count=99),
+              "EXTRA:22": BilledValue(amount=eur("30.00"))}
     lines, _ = compute(p, billed=billed)
     assert [line.net for line in lines] == [eur("64.60"), eur("291.20"), eur("30.00")]
 
@@ -259,7 +261,8 @@ def test_unknown_catalogue_entries_are_problems():
 
 def test_fixed_discount():
     line = one(period(fee_lines=[fee(KRIPPE, discount_ids=(FIXED_20,))]))
-    assert [(d.name, d.amount, d.discount_id) for d in line.deductions] == [("Zuschuss Gemeinde", eur("20.00"), FIXED_20)]
+    assert [(d.name, d.amount, d.discount_id) for d in line.deductions] == [
+        ("Zuschuss Gemeinde", eur("20.00"), FIXED_20)]
     assert line.net == eur("271.20")
 
 
@@ -295,7 +298,8 @@ def test_net_never_negative_is_a_problem():
 
 def test_discount_without_a_version_is_a_problem():
     from sollhaben.domain.kita.model import Discount, DiscountKind, DiscountVersion
-    old = Discount("Alt", DiscountKind.FIXED, (DiscountVersion(always("01.2020", "12.2025"), fixed=eur("5.00")),), id=99)
+    old = Discount("Alt", DiscountKind.FIXED, (DiscountVersion(always("01.2020", "12.2025"), fixed=eur("5.00")),),
+                   id=99)
     message = problem_of(period(fee_lines=[fee(KRIPPE, discount_ids=(99,))]), cat=catalogue(discounts={99: old}))
     assert message == "Beitrag „Krippe Ganztag“: Ermäßigung „Alt“ hat für 03.2026 keine gültige Version im Standard."
 

@@ -139,8 +139,8 @@ def krippe_versions(draw) -> FeeGroup:
     for i, start in enumerate(bounds):
         end = bounds[i + 1] - 1 if i + 1 < len(bounds) else None
         amount = Money(draw(st.integers(15_000, 40_000)))
-        versions.append(FeeGroupVersion(Validity(start, end), (Tier(1, "1", amount), Tier(2, "2", amount - Money(3000))),
-                                        id=1000 + i))
+        tier_table = (Tier(1, "1", amount), Tier(2, "2", amount - Money(3000)))
+        versions.append(FeeGroupVersion(Validity(start, end), tier_table, id=1000 + i))
     return fee_group(KRIPPE, "Krippe", BillingMode.MONTHLY, versions=tuple(versions))
 
 
@@ -253,6 +253,7 @@ def _request(month: Month, st_, cat) -> RunRequest:
 def test_the_history_strategy_bills_something():
     """Guard against a vacuous property: a plain state bills."""
     period = BillingPeriod(CHILD, Validity(Month(2026, 1)), (fee(KRIPPE),), id=1)
-    plan = plan_run(_request(Month(2026, 1), settings(), catalogue()), [child_run([period], [contract(date(2026, 1, 1))])])
+    child = child_run([period], [contract(date(2026, 1, 1))])
+    plan = plan_run(_request(Month(2026, 1), settings(), catalogue()), [child])
     assert plan.total() == Money(29120)
     assert Decimal(plan.postings[0].quantity) == 1

@@ -159,7 +159,8 @@ def test_count_of_a_billed_month_comes_from_the_postings():
         ExtraCostVersion(always("01.2020"), eur("4.00"), id=2001),), id=LUNCH)
     plan = plan_run(request("02.2026", cat=catalogue(extra_costs={LUNCH: corrected})), [child])
     # January: 17 × 4.00 − 64.60 = 3.40 (not 5 × 4.00 − 64.60); February: 5 × 4.00
-    assert summary(plan) == [("01.2026", "EXTRA:20", MOTHER, "3.40", "N"), ("02.2026", "EXTRA:20", MOTHER, "20.00", "R")]
+    assert summary(plan) == [("01.2026", "EXTRA:20", MOTHER, "3.40", "N"),
+                             ("02.2026", "EXTRA:20", MOTHER, "20.00", "R")]
     assert plan.postings[0].quantity == 17
     assert [r.line_key for r in plan.resets] == ["EXTRA:20"]  # only February's form count is reset
 
@@ -172,7 +173,8 @@ def test_reset_individual_amount_of_a_billed_month_comes_from_the_postings():
     # the payer of the trip changes for January: the billed 25.00 moves, it is not lost
     moved = replace(p, extra_lines=(extra(TRIP, amount=eur("0.00"), reset=True, payers=(pays(FATHER),)),))
     plan = plan_run(request("02.2026"), [replace(child, periods=(moved,))])
-    assert summary(plan) == [("01.2026", "EXTRA:22", FATHER, "25.00", "N"), ("01.2026", "EXTRA:22", MOTHER, "-25.00", "N")]
+    assert summary(plan) == [("01.2026", "EXTRA:22", FATHER, "25.00", "N"),
+                             ("01.2026", "EXTRA:22", MOTHER, "-25.00", "N")]
 
 
 def test_exchanged_per_unit_entry_takes_over_the_billed_count():
@@ -181,7 +183,8 @@ def test_exchanged_per_unit_entry_takes_over_the_billed_count():
     child = applied(child, plan_run(request("01.2026"), [child]))
     extra_hours_2 = fee_group(8, "Zusatzstunden Krippe", BillingMode.PER_UNIT, "6.00")
     cat = catalogue(fee_groups={8: extra_hours_2})
-    plan = plan_run(request("02.2026", cat=cat), [replace(child, periods=(period("01.2026", id=1, fee_lines=[fee(8)]),))])
+    exchanged = replace(child, periods=(period("01.2026", id=1, fee_lines=[fee(8)]),))
+    plan = plan_run(request("02.2026", cat=cat), [exchanged])
     # the six hours billed as FEE:5 (30.00) are now billed as FEE:8 at 6.00
     assert summary(plan) == [("01.2026", "FEE:8", MOTHER, "36.00", "N"), ("01.2026", "FEE:5", MOTHER, "-30.00", "N")]
 
@@ -215,7 +218,8 @@ def test_a_further_correction_in_a_later_run_gets_its_own_key():
     child = replace(child, periods=(period("01.2026", id=1, fee_lines=[fee(KRIPPE, tier=2)]),))
     april_plan = plan_run(request("04.2026"), [child])
     child = applied(child, april_plan)
-    child = replace(child, periods=(period("01.2026", id=1, fee_lines=[fee(KRIPPE, tier=2, discount_ids=(FIXED_20,))]),))
+    discounted = period("01.2026", id=1, fee_lines=[fee(KRIPPE, tier=2, discount_ids=(FIXED_20,))])
+    child = replace(child, periods=(discounted,))
     may_plan = plan_run(request("05.2026"), [child])
     assert recalculations(may_plan)[0] == ("01.2026", "FEE:1", MOTHER, "-20.00", "N")
     assert may_plan.postings[0].idempotency_key == "kita:7:2026-05/1:2026-01:100:FEE:1:1:recalculation"

@@ -115,7 +115,8 @@ def test_a_line_with_a_problem_keeps_its_count():
                                                                              pays(FATHER, "1.00")))])
     plan = plan_run(request("02.2026"), [child_run([p], [contract(date(2026, 1, 1))])])
     assert plan.postings == () and plan.resets == ()
-    assert "Die Anteile (2,00 EUR pro Einheit) ergeben nicht den Betrag (3,80 EUR pro Einheit)" in plan.problems[0].message
+    assert "Die Anteile (2,00 EUR pro Einheit) ergeben nicht den Betrag (3,80 EUR pro Einheit)" in (
+        plan.problems[0].message)
 
 
 # --- fee-free month ----------------------------------------------------------------------------------------
@@ -130,7 +131,8 @@ def fee_free_child():
 def test_fee_free_month_bills_only_extra_costs_with_reset():
     plan = plan_run(request("08.2026", settings(fee_free_months=frozenset({8}))), [fee_free_child()])
     # no fee lines (MONTHLY, DAILY or PER_UNIT), no MONTHLY extra, no INDIVIDUAL extra without reset
-    assert summary(plan) == [("08.2026", "EXTRA:20", MOTHER, "57.00", "R"), ("08.2026", "EXTRA:22#2", MOTHER, "6.00", "R")]
+    assert summary(plan) == [("08.2026", "EXTRA:20", MOTHER, "57.00", "R"),
+                             ("08.2026", "EXTRA:22#2", MOTHER, "6.00", "R")]
     # the PER_UNIT fee line was not billed, so its count stays for the next run
     assert [r.line_key for r in plan.resets] == ["EXTRA:20", "EXTRA:22#2"]
 
@@ -158,7 +160,8 @@ def test_the_last_contract_month_bills_everything():
 
 def test_the_month_after_leaving_bills_extra_costs_with_reset_once_more():
     plan = plan_run(request("06.2026"), [leaving_child()])
-    assert summary(plan) == [("06.2026", "EXTRA:20", MOTHER, "34.20", "R"), ("06.2026", "EXTRA:22#2", MOTHER, "6.00", "R")]
+    assert summary(plan) == [("06.2026", "EXTRA:20", MOTHER, "34.20", "R"),
+                             ("06.2026", "EXTRA:22#2", MOTHER, "6.00", "R")]
     assert [r.line_key for r in plan.resets] == ["EXTRA:20", "EXTRA:22#2"]
     assert plan_run(request("07.2026"), [leaving_child()]).postings == ()
 

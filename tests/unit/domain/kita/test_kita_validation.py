@@ -119,7 +119,8 @@ def test_catalogue_entry_must_have_a_version_in_the_first_month():
 def test_unknown_discount_and_extra_cost():
     errors = errors_of(period(fee_lines=[fee(KRIPPE, discount_ids=(PERCENT_10, 404))], extra_lines=[extra(505)]))
     assert errors["fee_lines[0].discount_ids[1]"].endswith("Ermäßigung 404 gibt es im Standard nicht.")
-    assert errors["extra_lines[0].extra_cost_id"] == "Zusatzkosten, Zeile 1: Zusatzkosten 505 gibt es im Standard nicht."
+    assert errors["extra_lines[0].extra_cost_id"] == (
+        "Zusatzkosten, Zeile 1: Zusatzkosten 505 gibt es im Standard nicht.")
 
 
 def test_discount_twice_in_a_line_is_refused():
