@@ -42,7 +42,8 @@ def test_window_opens_with_organization_database_and_to_do_page(window, context)
     assert window.database_label.text() == context.db.describe()
     assert window.database_label.text().startswith("SQLite: ") and window.database_label.text().endswith("test.sqlite")
     titles = [window.navigation.item(i).text() for i in range(window.navigation.count())]
-    assert titles == ["Personen", "Debitoren", "Wiedervorlagen", "Einheiten", "Standard", "Einstellungen"]
+    assert titles == ["Personen", "Kinder", "Schnellerfassung", "Debitoren", "Wiedervorlagen", "Einheiten", "Standard",
+                      "Einstellungen"]
     assert window.current_page_title() == "Wiedervorlagen"
     assert isinstance(window.stack.currentWidget(), TodoPage)
     assert not window.organization_toolbar.isVisibleTo(window)  # only one organization
@@ -55,9 +56,9 @@ def test_navigation_switches_pages(qtbot, window):
 
     window.navigation.setCurrentRow(0)
     assert isinstance(window.stack.currentWidget(), PersonsPage)
-    window.page_actions[1].trigger()
+    window.page_actions[window.page_index("Debitoren")].trigger()
     assert isinstance(window.stack.currentWidget(), AccountsPage)
-    assert window.navigation.currentRow() == 1
+    assert window.navigation.currentRow() == window.page_index("Debitoren")
     window.show_page(window.page_index("Einstellungen"))
     card = window.stack.currentWidget()
     assert "Sozialdienst Aaretal" in card.body.text() and "CH44 3199 9123 0008 8901 2" in card.body.text()
@@ -66,8 +67,9 @@ def test_navigation_switches_pages(qtbot, window):
 
 def test_shortcuts(qtbot, window):
     shortcuts = {a.text(): a.shortcut().toString() for a in window.page_actions}
-    assert shortcuts == {"Personen": "Ctrl+1", "Debitoren": "Ctrl+2", "Wiedervorlagen": "Ctrl+3",
-                         "Einheiten": "Ctrl+4", "Standard": "Ctrl+5", "Einstellungen": "Ctrl+6"}
+    assert shortcuts == {"Personen": "Ctrl+1", "Kinder": "Ctrl+2", "Schnellerfassung": "Ctrl+3", "Debitoren": "Ctrl+4",
+                         "Wiedervorlagen": "Ctrl+5", "Einheiten": "Ctrl+6", "Standard": "Ctrl+7",
+                         "Einstellungen": "Ctrl+8"}
     assert window.settings_action.shortcut().toString() == "Ctrl+,"
     assert window.quit_action.shortcut().toString() == "Ctrl+Q"
     assert window.about_action.shortcut().toString() == "F1"

@@ -44,6 +44,8 @@ class MainWindow(QMainWindow):
         self._fit_to_screen()
         self.pages: list[PageEntry] = [
             PageEntry("Personen", lazy_page("sollhaben.ui.persons.persons_page", "PersonsPage", context)),
+            PageEntry("Kinder", lazy_page("sollhaben.ui.kita.children_page", "ChildrenPage", context)),
+            PageEntry("Schnellerfassung", lazy_page("sollhaben.ui.kita.quick_entry_page", "QuickEntryPage", context)),
             PageEntry("Debitoren", lazy_page("sollhaben.ui.ledger.accounts_page", "AccountsPage", context)),
             PageEntry("Wiedervorlagen", lazy_page("sollhaben.ui.todo_page", "TodoPage", context)),
             PageEntry("Einheiten", lazy_page("sollhaben.ui.units_page", "UnitsPage", context)),
