@@ -63,21 +63,19 @@ def _value_of(row: PostedAmount, mode: BillingMode) -> BilledValue:
 
 
 def billed_values(request: RunRequest, period: BillingPeriod, keys: tuple[list[str], list[str]], month: Month,
-                   ledger: Ledger, is_target: bool) -> tuple[dict[str, BilledValue], set[str]]:
-    """The counts and amounts of the resetting lines, and the keys whose value comes from the form.
+                  ledger: Ledger) -> tuple[dict[str, BilledValue], set[str]]:
+    """The counts and amounts of the resetting lines for a month that is billed already.
 
-    Billed before: from the postings. Not billed and an earlier month: from a line of the same kind
-    and mode that the month billed but the period no longer has (the entry was exchanged), else 0.
-    Not billed and the target month: from the form."""
+    From the line's postings; a line the month did not post takes the value of a line of the same
+    kind and mode that the month did post but the period no longer has (the entry was exchanged),
+    else 0. The form's values belong to the next run, so none comes from the form (the second
+    result, the keys taken from the form, is empty; it is what `planned_resets` expects)."""
     detail = ledger.detail.get(month, {})
     values: dict[str, BilledValue] = {}
-    from_form: set[str] = set()
     unmatched = []
     for key, kind, mode in _resetting_lines(request, period, keys):
         if key in detail:
             values[key] = _value_of(detail[key], mode)
-        elif is_target:
-            from_form.add(key)
         else:
             unmatched.append((key, kind, mode))
     if unmatched:
@@ -87,7 +85,7 @@ def billed_values(request: RunRequest, period: BillingPeriod, keys: tuple[list[s
             match = next((i for i, (old, _) in enumerate(vanished)
                           if parse_line_key(old)[0] is kind and _posted_mode(request, old) is mode), None)
             values[key] = _value_of(vanished.pop(match)[1], mode) if match is not None else BilledValue()
-    return values, from_form
+    return values, set()
 
 
 def planned_resets(child_id: int, period: BillingPeriod, keys: tuple[list[str], list[str]], lines: list[ComputedLine],

@@ -157,10 +157,10 @@ def _plan_child(run: _Run, child: ChildRun) -> ChildPlan:
             keys = keys_of.get(id(period))
             if keys is None:
                 keys = keys_of[id(period)] = line_keys(period)
-            if is_target and month not in ledger.detail:
+            if is_target and month not in ledger.amounts:
                 billed_now, from_form = None, None  # the usual first billing: every value from the form
-            else:
-                billed_now, from_form = billed_values(request, period, keys, month, ledger, is_target)
+            else:  # a billed month: counts from the postings; the form's values belong to the next run
+                billed_now, from_form = billed_values(request, period, keys, month, ledger)
             lines, month_problems = compute_child_month(period, request.catalogue, request.settings,
                                                         _facts(child, month, care_days), run.currency,
                                                         scope=scope, billed=billed_now, keys=keys)

@@ -196,6 +196,20 @@ def test_planning_again_after_posting_plans_nothing_and_resets_nothing():
     assert again.postings == () and again.resets == ()
     # the count the clerk enters afterwards belongs to the next run, not to the repeated one
     assert after.periods[0].extra_lines[0].count == 0
+    typed = replace(after, periods=(replace(after.periods[0], extra_lines=(
+        extra(LUNCH, count=11),) + after.periods[0].extra_lines[1:]),))
+    again = plan_run(request("05.2026"), [typed])
+    assert again.postings == () and again.resets == ()
+
+
+def test_a_count_typed_after_a_month_with_no_meals_waits_for_the_next_run():
+    p = period("01.2026", id=5, fee_lines=[fee(KRIPPE)], extra_lines=[extra(LUNCH, count=0)])
+    child = child_run([p], [contract(date(2026, 1, 1))])
+    after = applied(child, plan_run(request("03.2026"), [child]))
+    typed = replace(after, periods=(replace(p, extra_lines=(extra(LUNCH, count=8),)),))
+    assert plan_run(request("03.2026"), [typed]).postings == ()
+    april = plan_run(request("04.2026"), [typed])
+    assert summary(april) == [("04.2026", "FEE:1", MOTHER, "291.20", "R"), ("04.2026", "EXTRA:20", MOTHER, "30.40", "R")]
 
 
 def test_the_attempt_after_an_undo_gives_new_keys():
