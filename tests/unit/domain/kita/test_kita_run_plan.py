@@ -209,7 +209,8 @@ def test_a_count_typed_after_a_month_with_no_meals_waits_for_the_next_run():
     typed = replace(after, periods=(replace(p, extra_lines=(extra(LUNCH, count=8),)),))
     assert plan_run(request("03.2026"), [typed]).postings == ()
     april = plan_run(request("04.2026"), [typed])
-    assert summary(april) == [("04.2026", "FEE:1", MOTHER, "291.20", "R"), ("04.2026", "EXTRA:20", MOTHER, "30.40", "R")]
+    assert summary(april) == [("04.2026", "FEE:1", MOTHER, "291.20", "R"),
+                              ("04.2026", "EXTRA:20", MOTHER, "30.40", "R")]
 
 
 def test_the_attempt_after_an_undo_gives_new_keys():
