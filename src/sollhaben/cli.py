@@ -30,7 +30,22 @@ def _build_parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", help="Stammdaten einer Organisation in eine JSON-Datei exportieren")
     exp.add_argument("file", metavar="DATEI")
     exp.add_argument("--organization", metavar="ID|NAME", help="nötig, wenn es mehrere Organisationen gibt")
+    _add_billing_parser(sub)
     return parser
+
+
+def _add_billing_parser(sub) -> None:
+    billing = sub.add_parser("billing", help="Sollstellung der Kita-Beiträge: Vorschau, buchen, rückgängig machen")
+    billing_sub = billing.add_subparsers(dest="billing_command", required=True)
+    for name, text in (("preview", "Vorschau: was gebucht würde, mit Summen und Problemen (bucht nichts)"),
+                       ("run", "Sollstellung des Monats buchen (eine Transaktion)")):
+        command = billing_sub.add_parser(name, help=text)
+        command.add_argument("--facility", required=True, metavar="ID|NAME", help="Einrichtung (ID oder Name)")
+        command.add_argument("--month", required=True, metavar="JJJJ-MM", help="Abrechnungsmonat, z. B. 2026-03")
+        command.add_argument("--pdf", metavar="DATEI", help="Sollstellungsliste als PDF schreiben")
+        command.add_argument("--xlsx", metavar="DATEI", help="Sollstellungsliste als XLSX schreiben")
+    undo = billing_sub.add_parser("undo", help="letzte Sollstellung der Einrichtung rückgängig machen (Storno)")
+    undo.add_argument("--facility", required=True, metavar="ID|NAME", help="Einrichtung (ID oder Name)")
 
 
 def _db_command(args) -> int:
@@ -145,8 +160,107 @@ def _export(db, args) -> int:
     return 0
 
 
+#: Tests only (tests/integration/kita/test_billing_run_kill.py): seconds `billing run` waits inside
+#: its transaction, after writing every posting and right before the commit, so a test can kill it.
+BILLING_PAUSE_ENV = "SOLLHABEN_BILLING_PAUSE_BEFORE_COMMIT"
+
+
+def _format_money(amount, country: str) -> str:
+    from sollhaben.domain.formatting import format_money
+
+    return format_money(amount, country, with_currency=True)
+
+
+def _print_totals(totals, country: str, limit: int = 20) -> None:
+    for title, rows in (("Beitragsgruppen", totals.by_fee_group), ("Zusatzkosten", totals.by_extra_cost),
+                        ("Zahler", totals.by_payer)):
+        if not rows:
+            continue
+        print(f"{title}:")
+        for row in rows[:limit]:
+            print(f"  {row.name}: {_format_money(row.amount, country)} ({row.postings} Buchungen)")
+        if len(rows) > limit:
+            print(f"  … und {len(rows) - limit} weitere")
+
+
+def _write_reports(report, args) -> int:
+    from sollhaben.reports.table_pdf import render_table_pdf
+    from sollhaben.reports.table_xlsx import render_table_xlsx
+    from sollhaben.services.import_export import os_reason
+
+    for path, render in ((args.pdf, render_table_pdf), (args.xlsx, render_table_xlsx)):
+        if path:
+            try:
+                Path(path).write_bytes(render(report))
+            except OSError as exc:
+                print(f"Fehler: Die Datei „{path}“ kann nicht geschrieben werden ({os_reason(exc)}).", file=sys.stderr)
+                return 1
+            print(f"Sollstellungsliste: {path}")
+    return 0
+
+
+def _billing(db, args) -> int:
+    import os
+    import time
+
+    from sollhaben.config import current_user
+    from sollhaben.domain.errors import NotFoundError
+    from sollhaben.services.kita import billing_run, billing_run_report, billing_run_undo
+
+    try:
+        facility_id, facility_name, organization, country = billing_run.find_facility(db, args.facility)
+    except NotFoundError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 1
+    if args.billing_command == "undo":
+        result = billing_run_undo.undo_last_run(db, facility_id, current_user())
+        print(f"Sollstellung {result.month} von „{facility_name}“ rückgängig gemacht: {result.reversals} "
+              f"Stornobuchungen über {_format_money(-result.total_reversed, country)}, {result.counts_restored} "
+              f"Anzahlen/Beträge und {result.periods_restored} Abrechnungsstände wiederhergestellt.")
+        for note in result.not_restored:
+            print(f"Hinweis: {note}")
+        return 0
+    month = billing_run.parse_month(args.month)
+    if args.billing_command == "preview":
+        preview = billing_run.preview_run(db, facility_id, month)
+        print(f"Vorschau Sollstellung {month} – {facility_name} (es wurde nichts gebucht)")
+        print(f"Kinder: {preview.children}, Buchungen: {len(preview.lines) + len(preview.recalculations)} "
+              f"(Sollstellung {len(preview.lines)}, Nachberechnung {len(preview.recalculations)}), "
+              f"zurückzusetzen: {preview.resets}")
+        print(f"Summe Sollstellung: {_format_money(preview.totals.regular, country)}, Nachberechnungen: "
+              f"{_format_money(preview.totals.recalculation, country)}, gesamt: {_format_money(preview.total, country)}")
+        _print_totals(preview.totals, country)
+        if preview.problems:
+            print(f"Probleme ({len(preview.problems)}):")
+            for problem in preview.problems[:MAX_ERRORS_SHOWN]:
+                print(f"  {problem.child_name} ({problem.month}): {problem.message}")
+        if preview.refusal:
+            print(f"Hinweis: Buchen ist so nicht möglich – {preview.refusal}", file=sys.stderr)
+        return _write_reports(billing_run_report.preview_report(preview, country, organization), args)
+    pause = float(os.environ.get(BILLING_PAUSE_ENV) or 0)
+
+    def progress(done: int, total: int, text: str) -> None:
+        if pause and text.endswith(billing_run.BEFORE_COMMIT):
+            print("Buchungen geschrieben, Abschluss wartet", file=sys.stderr, flush=True)
+            time.sleep(pause)
+
+    result = billing_run.post_run(db, facility_id, month, current_user(), progress=progress)
+    print(f"Sollstellung {month} für „{facility_name}“ gebucht (Nr. {result.run_id}): {result.postings} Buchungen "
+          f"(Sollstellung {result.regular_postings}, Nachberechnung {result.recalculation_postings}) für "
+          f"{result.children} Kinder, {result.accounts_opened} Konten neu, {result.resets} Anzahlen/Beträge "
+          f"zurückgesetzt, in {result.seconds:.1f} s.")
+    print(f"Summe Sollstellung: {_format_money(result.totals.regular, country)}, Nachberechnungen: "
+          f"{_format_money(result.totals.recalculation, country)}, gesamt: {_format_money(result.total, country)}")
+    _print_totals(result.totals, country)
+    if result.problems:
+        print(f"Nicht abgerechnet wegen Problemen ({len(result.problems)}):")
+        for problem in result.problems[:MAX_ERRORS_SHOWN]:
+            print(f"  {problem.child_name} ({problem.month}): {problem.message}")
+    return _write_reports(billing_run_report.run_list_report(db, result.run_id), args)
+
+
 def _data_command(args) -> int:
-    """demo, import, export: open the database like the app does (back up, migrate or refuse)."""
+    """demo, import, export, billing: open the database like the app does (back up, migrate or refuse)."""
     from sqlalchemy.exc import OperationalError
 
     from sollhaben.bootstrap import open_and_upgrade
@@ -157,7 +271,7 @@ def _data_command(args) -> int:
         print(f"Fehler: Die Datenbank kann nicht geöffnet werden: {exc.orig or exc}", file=sys.stderr)
         return 1
     try:
-        return {"demo": _demo, "import": _import, "export": _export}[args.command](db, args)
+        return {"demo": _demo, "import": _import, "export": _export, "billing": _billing}[args.command](db, args)
     except KeyboardInterrupt:
         print("Abgebrochen – es wurde nichts gespeichert.", file=sys.stderr)
         return 130
@@ -174,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "db":
             return _db_command(args)
-        if args.command in ("demo", "import", "export"):
+        if args.command in ("demo", "import", "export", "billing"):
             return _data_command(args)
         if args.self_check:  # no Qt, no display: works on a build server and in the frozen app
             from sollhaben.self_check import run_self_check

@@ -49,6 +49,9 @@ Progress = Callable[[int, int, str], None]
 Cancelled = Callable[[], bool]
 
 PROGRESS_EVERY = 500  # children between two progress reports and cancel checks
+#: The last progress text of `post_run`, reported inside the transaction right before the commit
+#: (after the last cancel check): everything is written, nothing is committed yet.
+BEFORE_COMMIT = "Buchungen geschrieben – Abschluss"
 
 
 class RunCancelled(concurrent.futures.CancelledError):
@@ -186,7 +189,7 @@ def post_run(db: Database, facility_id: int, month: Month, user: str, progress: 
         result = _write(session, inputs, plan, user, today or date.today(), progress)
         _check(cancelled)  # the last moment a cancel is honoured: after it, the commit
         if progress is not None:
-            progress(1, 1, f"Sollstellung {month}: gebucht")
+            progress(1, 1, f"Sollstellung {month}: {BEFORE_COMMIT}")
     return RunResultDTO(
         result["run_id"], facility_id, inputs.facility_name, month, plan.attempt, plan.children,
         result["postings"], len(plan.regular), len(plan.recalculations), result["accounts"], result["resets"],
@@ -249,3 +252,25 @@ def get_run(db: Database, run_id: int) -> RunRowDTO:
 def parse_month(text: str) -> Month:
     """"2026-03" or "03.2026" (German message naming the field on error)."""
     return Month.parse(text, "Abrechnungsmonat")
+
+
+def find_facility(db: Database, wanted: str) -> tuple[int, str, str, str]:
+    """A facility by id or name (case-insensitive): (id, name, organization name, country)."""
+    from sollhaben.domain.errors import NotFoundError
+    from sollhaben.domain.master_data import UnitKind
+    from sollhaben.persistence.models import Organization
+
+    with read_only(db) as session:
+        rows = session.execute(select(Unit.id, Unit.name, Organization.name, Organization.legal_country)
+                               .join(Organization, Organization.id == Unit.organization_id)
+                               .where(Unit.kind == UnitKind.FACILITY.value).order_by(Unit.id)).all()
+    text = (wanted or "").strip()
+    matches = [r for r in rows if text.isdigit() and r[0] == int(text)]
+    matches = matches or [r for r in rows if r[1] == text] or [r for r in rows if r[1].casefold() == text.casefold()]
+    if not matches:
+        known = "; ".join(f"{r[0]} = {r[1]}" for r in rows[:20]) or "keine"
+        raise NotFoundError(f"Einrichtung: „{text}“ gibt es nicht (Einrichtungen: {known}).")
+    if len(matches) > 1:
+        listing = "; ".join(f"{r[0]} = {r[1]} ({r[2]})" for r in matches)
+        raise NotFoundError(f"Einrichtung: „{text}“ gibt es mehrmals; bitte die ID angeben ({listing}).")
+    return tuple(matches[0])

@@ -224,3 +224,40 @@ def subsidy_list_report(db: Database, facility_id: int, month: Month) -> TableRe
                        sections=sections, subtitle=f"{facility_name} – Richtsatzabrechnung, Stand "
                                                    f"{format_date(date.today())}",
                        landscape=True, notes=note)
+
+
+def preview_report(preview, country: str, organization: str) -> TableReport:
+    """The run list of a preview (nothing posted yet), same layout as `run_list_report`."""
+    def rows_of(lines):
+        return sorted(lines, key=lambda x: (x.child_name.casefold(), x.child_id, x.value_month, x.line_kind != "FEE",
+                                            x.name.casefold(), x.payer_id))
+
+    regular, recalculations = rows_of(preview.lines), rows_of(preview.recalculations)
+    currency = preview.currency
+
+    def money_total(lines) -> Money:
+        return Money(sum(x.amount.minor for x in lines), currency)
+
+    def groups(totals) -> dict[str, list[int]]:
+        return {t.name: [t.amount.minor, t.postings] for t in totals}
+
+    sections = (
+        ReportSection(f"Sollstellung {preview.month}", LINE_COLUMNS,
+                      [(x.child_name, x.name, x.value_month, x.tier, x.quantity, x.unit_amount, x.payer_name, x.amount)
+                       for x in regular],
+                      (("Summe Sollstellung", "", "", None, None, None, f"{len(regular)} Buchungen",
+                        money_total(regular)),)),
+        ReportSection("Nachberechnungen", RECALC_COLUMNS,
+                      [(x.child_name, x.name, x.value_month, x.payer_name, x.share, x.posted_before, x.amount)
+                       for x in recalculations],
+                      (("Summe Nachberechnungen", "", "", f"{len(recalculations)} Buchungen", None, None,
+                        money_total(recalculations)),)),
+        _total_section("Summen je Beitragsgruppe", "Beitragsgruppe", groups(preview.totals.by_fee_group), currency),
+        _total_section("Summen je Zusatzkosten", "Zusatzkosten", groups(preview.totals.by_extra_cost), currency),
+        _total_section("Summen je Zahler", "Zahler", groups(preview.totals.by_payer), currency),
+        ReportSection("Probleme", (ReportColumn("Kind", 30), ReportColumn("Monat", 10), ReportColumn("Problem", 120)),
+                      [(p.child_name, p.month, p.message) for p in preview.problems]),
+    )
+    return TableReport(title=f"Vorschau Sollstellungsliste {preview.month}", organization=organization,
+                       country=country, sections=sections,
+                       subtitle=f"{preview.facility_name} – Vorschau, nichts gebucht", landscape=True)
