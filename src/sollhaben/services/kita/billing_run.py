@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import time
-from collections import defaultdict
 from datetime import date
 from typing import Callable, Iterator
 
@@ -106,35 +105,21 @@ def child_name(inputs: RunInputs, child_id: int) -> str:
     return f"{last}, {first}" if first else last
 
 
-def totals(plan: RunPlan, payer_names: dict[int, str], catalogue) -> RunTotals:
-    currency = plan.currency
-    groups: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
-    payers: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    regular = recalculation = 0
-    for p in plan.postings:
-        entry = groups[(p.line_kind.value, p.catalogue_id)]
-        entry[0] += p.amount.minor
-        entry[1] += 1
-        payer = payers[p.payer_id]
-        payer[0] += p.amount.minor
-        payer[1] += 1
-        if p.is_recalculation:
-            recalculation += p.amount.minor
-        else:
-            regular += p.amount.minor
-
+def totals(sums: writer.Sums, currency, payer_names: dict[int, str], catalogue) -> RunTotals:
     def name(kind: str, entry_id: int) -> str:
         entries = catalogue.fee_groups if kind == "FEE" else catalogue.extra_costs
         entry = entries.get(entry_id)
         return entry.name if entry is not None else f"{entry_id}"
 
     def made(kind: str) -> tuple[RunTotal, ...]:
-        found = [RunTotal(eid, name(k, eid), Money(v[0], currency), v[1]) for (k, eid), v in groups.items() if k == kind]
+        found = [RunTotal(eid, name(k, eid), Money(v[0], currency), v[1]) for (k, eid), v in sums.groups.items()
+                 if k == kind]
         return tuple(sorted(found, key=lambda t: (t.name.casefold(), t.key)))
 
     by_payer = tuple(sorted((RunTotal(pid, payer_names.get(pid, str(pid)), Money(v[0], currency), v[1])
-                             for pid, v in payers.items()), key=lambda t: (t.name.casefold(), t.key)))
-    return RunTotals(made("FEE"), made("EXTRA"), by_payer, Money(regular, currency), Money(recalculation, currency))
+                             for pid, v in sums.payers.items()), key=lambda t: (t.name.casefold(), t.key)))
+    return RunTotals(made("FEE"), made("EXTRA"), by_payer, Money(sums.regular, currency),
+                     Money(sums.recalculation, currency))
 
 
 def _line_dto(inputs: RunInputs, p: PlannedPosting, payer_names: dict[int, str]) -> RunLineDTO:
@@ -165,7 +150,8 @@ def preview_run(db: Database, facility_id: int, month: Month, progress: Progress
     return RunPreviewDTO(
         facility_id, inputs.facility_name, month, inputs.currency.value, plan.attempt, plan.children,
         tuple(x for x in lines if not x.is_recalculation), tuple(x for x in lines if x.is_recalculation),
-        totals(plan, names, inputs.catalogue), problems(inputs, plan), len(plan.resets), refusal(inputs, month))
+        totals(writer.Sums.of(plan.postings), plan.currency, names, inputs.catalogue), problems(inputs, plan),
+        len(plan.resets), refusal(inputs, month))
 
 
 # --- post -------------------------------------------------------------------------------------------
@@ -187,13 +173,15 @@ def post_run(db: Database, facility_id: int, month: Month, user: str, progress: 
             raise ValidationError(reason, "month")
         plan = compute_plan(inputs, month, progress, cancelled)
         result = _write(session, inputs, plan, user, today or date.today(), progress)
+        payer_names = person_names(session.connection(), set(result["sums"].payers))
         _check(cancelled)  # the last moment a cancel is honoured: after it, the commit
         if progress is not None:
             progress(1, 1, f"Sollstellung {month}: {BEFORE_COMMIT}")
     return RunResultDTO(
         result["run_id"], facility_id, inputs.facility_name, month, plan.attempt, plan.children,
         result["postings"], len(plan.regular), len(plan.recalculations), result["accounts"], result["resets"],
-        result["periods"], totals(plan, {}, inputs.catalogue), problems(inputs, plan),
+        result["periods"], totals(result["sums"], plan.currency, payer_names, inputs.catalogue),
+        problems(inputs, plan),
         time.perf_counter() - started)
 
 
@@ -207,15 +195,16 @@ def _write(session: Session, inputs: RunInputs, plan: RunPlan, user: str, today:
     session.flush()
     if progress is not None:
         progress(0, 1, f"Sollstellung {plan.month}: Buchungen schreiben")
-    count, opened = writer.write_postings(session, inputs, plan, run.id, user[:60], today, now)
+    count, opened, sums = writer.write_postings(session, inputs, plan, run.id, user[:60], today, now)
     resets, periods = writer.write_resets(session, inputs, plan, run.id, now)
     counts = {"attempt": plan.attempt, "children": plan.children,
               "children_billed": len({p.child_id for p in plan.postings}), "postings": count,
               "regular": len(plan.regular), "recalculation": len(plan.recalculations),
               "accounts_opened": opened, "resets": resets, "periods": periods, "problems": len(plan.problems)}
     session.execute(update(BillingRun).where(BillingRun.id == run.id).values(
-        counts=counts, totals=writer.run_totals_json(plan), finished_at=utcnow()))
-    return {"run_id": run.id, "postings": count, "accounts": opened, "resets": resets, "periods": periods}
+        counts=counts, totals=sums.as_json(), finished_at=utcnow()))
+    return {"run_id": run.id, "postings": count, "accounts": opened, "resets": resets, "periods": periods,
+            "sums": sums}
 
 
 # --- runs of a facility -----------------------------------------------------------------------------

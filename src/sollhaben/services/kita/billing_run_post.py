@@ -8,25 +8,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from sollhaben.domain.kita.model import LineKind
+from sollhaben.domain.kita.pricing import line_keys
 from sollhaben.domain.kita.run_types import PlannedPosting, RunPlan
 from sollhaben.domain.ledger import PostingSource
 from sollhaben.domain.months import Month
 from sollhaben.persistence.bulk_read import fetch_tuples
-from sollhaben.persistence.models import (
-    Account,
-    BillingPeriod,
-    BillingRunReset,
-    ExtraLine,
-    FeeLine,
-    Posting,
-)
+from sollhaben.persistence.models import Account, BillingPeriod, BillingRunReset, ExtraLine, FeeLine
 from sollhaben.services.kita.billing_run_dto import CATEGORY_EXTRA, CATEGORY_FEE, CATEGORY_MEALS
 from sollhaben.services.kita.billing_run_load import CHUNK, RunInputs
 
@@ -66,24 +60,34 @@ def _quantity(value: Decimal | None) -> str | None:
     return str(int(value)) if value == value.to_integral_value() else str(value.normalize())
 
 
-def posting_detail(posting: PlannedPosting, line_id: int | None) -> dict:
-    """The module's detail of a run posting: enough to explain and recompute it."""
+def _line_part(posting: PlannedPosting, line_id: int | None) -> dict:
+    """The detail fields that all payers' postings of one line and month share."""
     line = posting.line
     return {
         "module": "kita", "facility": posting.facility_id, "run_month": posting.run_month.iso(),
         "child": posting.child_id, "line": posting.line_key, "line_kind": posting.line_kind.value,
-        "line_id": line_id, "name": posting.name, "catalogue_id": posting.catalogue_id, "version_id": posting.version_id,
-        "mode": line.mode.value if line else None, "tier": posting.tier,
+        "line_id": line_id, "name": posting.name, "catalogue_id": posting.catalogue_id,
+        "version_id": posting.version_id, "mode": line.mode.value if line else None, "tier": posting.tier,
         "quantity": _quantity(posting.quantity),
         "unit_amount": posting.unit_amount.minor if posting.unit_amount is not None else None,
         "gross": line.gross.minor if line else None, "net": line.net.minor if line else None,
         "deductions": [{"name": d.name, "amount": d.amount.minor, "discount_id": d.discount_id}
                        for d in posting.deductions],
-        "payer": posting.payer_id, "share": posting.share.minor, "posted_before": posting.posted_before.minor,
-        "kind": posting.kind.value,
-        "recalculation_month": posting.value_month.iso() if posting.is_recalculation else None,
         "meal": posting.is_meal,
     }
+
+
+def _payer_part(posting: PlannedPosting) -> str:
+    recalculation = f'"{posting.value_month.iso()}"' if posting.is_recalculation else "null"
+    return (f'"payer": {posting.payer_id}, "share": {posting.share.minor}, '
+            f'"posted_before": {posting.posted_before.minor}, "kind": "{posting.kind.value}", '
+            f'"recalculation_month": {recalculation}}}')
+
+
+def posting_detail(posting: PlannedPosting, line_id: int | None) -> dict:
+    """The module's detail of a run posting: enough to explain and recompute it (see
+    docs/kita-billing.md → Billing run for the fields)."""
+    return json.loads(json.dumps(_line_part(posting, line_id))[:-1] + ", " + _payer_part(posting))
 
 
 @dataclass
@@ -94,55 +98,156 @@ class WriteCounts:
     periods_marked: int = 0
 
 
+class Sums:
+    """Totals of a run by fee group, extra cost and payer, and regular / recalculation."""
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple[str, int], list[int]] = {}  # (FEE|EXTRA, catalogue id) → [minor, postings]
+        self.payers: dict[int, list[int]] = {}
+        self.regular = self.recalculation = 0
+
+    def add(self, p: PlannedPosting) -> None:
+        minor = p.amount.minor
+        key = (p.line_kind.value, p.catalogue_id)
+        entry = self.groups.get(key)
+        if entry is None:
+            self.groups[key] = [minor, 1]
+        else:
+            entry[0] += minor
+            entry[1] += 1
+        payer = self.payers.get(p.payer_id)
+        if payer is None:
+            self.payers[p.payer_id] = [minor, 1]
+        else:
+            payer[0] += minor
+            payer[1] += 1
+        if p.is_recalculation:
+            self.recalculation += minor
+        else:
+            self.regular += minor
+
+    @classmethod
+    def of(cls, postings) -> "Sums":
+        sums = cls()
+        for p in postings:
+            sums.add(p)
+        return sums
+
+    def as_json(self) -> dict:
+        return {"regular": self.regular, "recalculation": self.recalculation,
+                "total": self.regular + self.recalculation,
+                "fee_groups": {str(k[1]): v[0] for k, v in self.groups.items() if k[0] == "FEE"},
+                "extra_costs": {str(k[1]): v[0] for k, v in self.groups.items() if k[0] == "EXTRA"},
+                "payers": len(self.payers)}
+
+
+# --- plain DBAPI statements (no per-value type processing: tens of thousands of rows) ----------------
+
+class Dbapi:
+    """Values as the driver takes them, and executemany of handwritten statements.
+
+    SQLAlchemy would run a bind processor per value (half the time of the insert); here dates are
+    ISO text, timestamps ISO text (SQLite: naive UTC, the format SQLAlchemy's DateTime reads back;
+    PostgreSQL: with offset), months their index, JSON the serialized text — all of which both
+    drivers accept for the column types of the tables."""
+
+    def __init__(self, session: Session) -> None:
+        self.connection = session.connection()
+        self.sqlite = self.connection.dialect.name == "sqlite"
+        self.mark = "?" if self.connection.dialect.paramstyle == "qmark" else "%s"
+
+    def timestamp(self, value: datetime) -> str:
+        value = value.astimezone(timezone.utc)
+        if self.sqlite:
+            return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+        return value.isoformat()
+
+    def insert(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        if rows:
+            marks = ", ".join([self.mark] * len(columns))
+            self.connection.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+    def execute_many(self, sql: str, rows: list[tuple]) -> None:
+        if rows:
+            self.connection.exec_driver_sql(sql.replace("?", self.mark), rows)
+
+
 def open_accounts(session: Session, organization_id: int, currency: str, holder_ids: set[int],
                   now: datetime) -> tuple[dict[int, int], int]:
-    """holder id → main account id, creating the missing ones (as `ledger.open_account` does) in
-    one bulk insert. Returns the map and how many were opened."""
+    """holder id → main account id, creating the missing ones (as `ledger.open_account` does:
+    key "main", number = holder id with six digits, the organization's currency) in one bulk
+    insert. Returns the map and how many were opened."""
     connection = session.connection()
     query = select(Account.holder_id, Account.id).where(Account.organization_id == organization_id,
                                                         Account.key == ACCOUNT_KEY)
     found = dict(fetch_tuples(connection, query))
     missing = sorted(h for h in holder_ids if h not in found)
     if missing:
-        connection.execute(insert(Account.__table__), [
-            {"organization_id": organization_id, "holder_id": h, "parent_id": None, "key": ACCOUNT_KEY,
-             "number": f"{h:06d}", "label": "", "module": ACCOUNT_MODULE, "currency": currency, "created_at": now}
-            for h in missing])
+        dbapi = Dbapi(session)
+        stamp = dbapi.timestamp(now)
+        dbapi.insert("account", ("organization_id", "holder_id", "parent_id", "key", "number", "label", "module",
+                                 "currency", "created_at"),
+                     [(organization_id, h, None, ACCOUNT_KEY, f"{h:06d}", "", ACCOUNT_MODULE, currency, stamp)
+                      for h in missing])
         for start in range(0, len(missing), CHUNK):
             chunk = missing[start:start + CHUNK]
             found.update((h, a) for h, a in connection.execute(query.where(Account.holder_id.in_(chunk))))
     return found, len(missing)
 
 
+POSTING_COLUMNS = ("account_id", "booking_date", "value_month", "due_date", "category", "amount_minor", "currency",
+                   "source", "source_id", "reverses_id", "reference", "text", "detail", "idempotency_key",
+                   "created_by", "created_at")
+
+
 def write_postings(session: Session, inputs: RunInputs, plan: RunPlan, run_id: int, user: str, today: date,
-                   now: datetime) -> tuple[int, int]:
-    """Insert every planned posting (one executemany); returns (postings, accounts opened)."""
+                   now: datetime) -> tuple[int, int, Sums]:
+    """Insert every planned posting (one executemany); returns (postings, accounts opened, sums)."""
     postings = plan.postings
+    sums = Sums()
     if not postings:
-        return 0, 0
+        return 0, 0, sums
     accounts, opened = open_accounts(session, inputs.organization_id, inputs.currency.value,
                                      {p.payer_id for p in postings}, now)
+    dbapi = Dbapi(session)
     names = inputs.child_names
     currency = inputs.currency.value
     line_ids = _posting_line_ids(inputs, plan)
+    booking, stamp, source = today.isoformat(), dbapi.timestamp(now), PostingSource.BILLING_RUN.value
+    dates: dict[date, str] = {}
+    month_texts: dict[int, str] = {}
+    line_parts: dict[int, str] = {}  # id(ComputedLine) → the serialized shared part of the detail
     rows = []
+    add = sums.add
     for p in postings:
-        rows.append({
-            "account_id": accounts[p.payer_id], "booking_date": today, "value_month": p.value_month,
-            "due_date": p.due_date, "category": category(p), "amount_minor": p.amount.minor, "currency": currency,
-            "source": PostingSource.BILLING_RUN.value, "source_id": run_id, "reverses_id": None, "reference": "",
-            "text": posting_text(p, names.get(p.child_id, ("", ""))[1]),
-            "detail": posting_detail(p, line_ids.get((p.child_id, p.line_key))),
-            "idempotency_key": p.idempotency_key, "created_by": user, "created_at": now})
-    session.connection().execute(insert(Posting.__table__), rows)
-    return len(rows), opened
+        add(p)
+        line = p.line
+        part = line_parts.get(id(line)) if line is not None else None
+        if part is None:
+            part = json.dumps(_line_part(p, line_ids.get((p.child_id, p.line_key))), ensure_ascii=False)[:-1] + ", "
+            if line is not None:
+                line_parts[id(line)] = part
+        value_month = p.value_month
+        index = value_month.year * 12 + value_month.month - 1
+        when = month_texts.get(index)
+        if when is None:
+            when = month_texts[index] = month_text(value_month)
+        text = f"{RECALCULATION} {p.name} {when}" if p.is_recalculation else f"{p.name} {when}"
+        first_name = names.get(p.child_id, ("", ""))[1]
+        if first_name:
+            text = f"{text} – {first_name}"
+        due = dates.get(p.due_date)
+        if due is None:
+            due = dates[p.due_date] = p.due_date.isoformat()
+        rows.append((accounts[p.payer_id], booking, index, due, category(p), p.amount.minor, currency, source, run_id,
+                     None, "", text[:200], part + _payer_part(p), p.idempotency_key, user, stamp))
+    dbapi.insert("posting", POSTING_COLUMNS, rows)
+    return len(rows), opened, sums
 
 
 def _posting_line_ids(inputs: RunInputs, plan: RunPlan) -> dict[tuple[int, str], int]:
     """(child, line key) → the line row of the target month's period (for the detail)."""
     result: dict[tuple[int, str], int] = {}
-    from sollhaben.domain.kita.pricing import line_keys
-
     for billed in plan.billed_periods:
         period = inputs.periods.get(billed.period_id)
         if period is None:
@@ -158,36 +263,29 @@ def _posting_line_ids(inputs: RunInputs, plan: RunPlan) -> dict[tuple[int, str],
 
 def write_resets(session: Session, inputs: RunInputs, plan: RunPlan, run_id: int, now: datetime) -> tuple[int, int]:
     """Set billed counts and reset-flagged amounts to 0 and mark the periods billed through the run
-    month; the old values go to billing_run_reset for undo. Returns (resets, periods marked)."""
-    connection = session.connection()
+    month (their version moves on, so a form loaded before the run cannot overwrite it); the old
+    values go to billing_run_reset for undo. Returns (resets, periods marked)."""
+    dbapi = Dbapi(session)
     reset_rows, fee_updates, extra_updates = [], [], []
     for reset in plan.resets:
         line_id = inputs.line_ids.get((reset.period_id, reset.line_kind.value, reset.index))
         if line_id is None:
             continue
         old_amount = reset.amount_before.minor if reset.amount_before is not None else None
-        reset_rows.append({"run_id": run_id, "line_kind": reset.line_kind.value, "line_id": line_id,
-                           "old_count": reset.count_before, "old_amount_minor": old_amount})
+        reset_rows.append((run_id, reset.line_kind.value, line_id, reset.count_before, old_amount))
         target = fee_updates if reset.line_kind is LineKind.FEE else extra_updates
-        target.append({"b_id": line_id, "b_amount": 0 if old_amount is not None else None})
-    periods = {b.period_id for b in plan.billed_periods if b.period_id is not None}
-    for period_id in sorted(periods):
+        target.append((0 if old_amount is not None else None, line_id))
+    periods = sorted({b.period_id for b in plan.billed_periods if b.period_id is not None})
+    for period_id in periods:
         old = inputs.periods[period_id].billed_through
-        reset_rows.append({"run_id": run_id, "line_kind": MARK, "line_id": period_id,
-                           "old_count": old.index if old is not None else None, "old_amount_minor": None})
-    if reset_rows:
-        connection.execute(insert(BillingRunReset.__table__), reset_rows)
-    for table, updates in ((FeeLine.__table__, fee_updates), (ExtraLine.__table__, extra_updates)):
-        if updates:
-            connection.execute(update(table).where(table.c.id == bindparam("b_id"))
-                               .values(count=0, amount_minor=bindparam("b_amount")), updates)
-    if periods:
-        table = BillingPeriod.__table__
-        connection.execute(
-            update(table).where(table.c.id == bindparam("b_id"))
-            .values(billed_through=plan.month, version=table.c.version + 1, updated_at=now),
-            [{"b_id": pid} for pid in sorted(periods)])
-    return len(plan.resets), len(periods)
+        reset_rows.append((run_id, MARK, period_id, old.index if old is not None else None, None))
+    dbapi.insert("billing_run_reset", ("run_id", "line_kind", "line_id", "old_count", "old_amount_minor"), reset_rows)
+    dbapi.execute_many("UPDATE fee_line SET count = 0, amount_minor = ? WHERE id = ?", fee_updates)
+    dbapi.execute_many("UPDATE extra_line SET count = 0, amount_minor = ? WHERE id = ?", extra_updates)
+    stamp = dbapi.timestamp(now)
+    dbapi.execute_many("UPDATE billing_period SET billed_through = ?, version = version + 1, updated_at = ? "
+                       "WHERE id = ?", [(plan.month.index, stamp, pid) for pid in periods])
+    return len(reset_rows) - len(periods), len(periods)
 
 
 def restore_resets(session: Session, run_id: int, now: datetime) -> tuple[int, int, list[str]]:
@@ -239,20 +337,3 @@ def restore_resets(session: Session, run_id: int, now: datetime) -> tuple[int, i
             [{"b_id": pid, "b_old": Month.from_index(old) if old is not None else None} for pid, old in marks])
     # touch the periods whose lines were restored (a form loaded before the undo cannot overwrite it)
     return restored, len(marks), notes
-
-
-def run_totals_json(plan: RunPlan) -> dict:
-    fee_groups: dict[str, int] = {}
-    extra_costs: dict[str, int] = {}
-    regular = recalculation = 0
-    for p in plan.postings:
-        target = fee_groups if p.line_kind is LineKind.FEE else extra_costs
-        key = str(p.catalogue_id)
-        target[key] = target.get(key, 0) + p.amount.minor
-        if p.is_recalculation:
-            recalculation += p.amount.minor
-        else:
-            regular += p.amount.minor
-    return {"regular": regular, "recalculation": recalculation, "total": regular + recalculation,
-            "fee_groups": fee_groups, "extra_costs": extra_costs,
-            "payers": len({p.payer_id for p in plan.postings})}
