@@ -154,8 +154,11 @@ def _fee_line(ctx: _Ctx, key: str, line: FeeLine) -> ComputedLine:
         raise _LineProblem(f"{label}: Eine Sonderermäßigung gibt es bei Abrechnung nach Anzahl nicht.")
     if special is not None:
         _check_currency(ctx, label, special)
-    deductions, problems = deductions_per_unit(ctx.catalogue, line.discount_ids, special, base, month,
-                                               ctx.facts.sibling_position)
+    if group.mode is BillingMode.INDIVIDUAL and base.is_zero():
+        deductions, problems = [], []  # no amount entered for the month: nothing to discount or bill
+    else:
+        deductions, problems = deductions_per_unit(ctx.catalogue, line.discount_ids, special, base, month,
+                                                   ctx.facts.sibling_position)
     if problems:
         raise _LineProblem(f"{label}: " + " ".join(message for _, message in problems))
     if first_negative(base, deductions) is not None:

@@ -189,8 +189,13 @@ def _fee_line(ctx: _Context, i: int, line: FeeLine, fees_payer_id: int | None) -
     else:
         base = tier.amount if tier is not None and tier.amount.currency is ctx.currency else None
     position = facts.sibling_position if facts else 1
-    deductions, problems = deductions_per_unit(ctx.catalogue, line.discount_ids, special,
-                                               base or Money.zero(ctx.currency), ctx.month, position)
+    if group.mode is BillingMode.INDIVIDUAL and base is not None and base.is_zero():
+        # No amount for the month yet (a reset-flagged line after the run): the discounts and
+        # shares are checked once an amount is entered, not against 0.
+        base, deductions, problems = None, [], []
+    else:
+        deductions, problems = deductions_per_unit(ctx.catalogue, line.discount_ids, special,
+                                                   base or Money.zero(ctx.currency), ctx.month, position)
     for field, problem in problems:
         errors.add(f"{prefix}.{field}", f"{label} – {problem}")
     net = None

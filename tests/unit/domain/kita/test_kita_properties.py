@@ -92,6 +92,8 @@ def single_line_cases(draw):
         special = Money(draw(st.integers(0, 50_000)))
     position = draw(st.integers(1, 6))
     deductions, _ = deductions_per_unit(cat, tuple(discount_ids), special, Money(base), MONTH, position)
+    if mode is BillingMode.INDIVIDUAL and base == 0:
+        deductions = []  # no amount for the month: nothing is discounted (a reset line after the run)
     unit_net = base - sum(d.deduction.amount.minor for d in deductions)
     payers = _payers(draw, max(unit_net, 0))
     line = FeeLine(1, tier, count=draw(st.integers(0, 80)),
