@@ -78,7 +78,12 @@ class Ui_ChildBasicLayer(object):
 
         self.personInfoLabel = QLabel(ChildBasicLayer)
         self.personInfoLabel.setObjectName(u"personInfoLabel")
-        self.personInfoLabel.setWordWrap(True)
+        sizePolicy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        sizePolicy.setHorizontalStretch(0)
+        sizePolicy.setVerticalStretch(0)
+        sizePolicy.setHeightForWidth(self.personInfoLabel.sizePolicy().hasHeightForWidth())
+        self.personInfoLabel.setSizePolicy(sizePolicy)
+        self.personInfoLabel.setStyleSheet(u"color: #555;")
 
         self.form.setWidget(4, QFormLayout.ItemRole.FieldRole, self.personInfoLabel)
 
@@ -101,6 +106,7 @@ class Ui_ChildBasicLayer(object):
 
         self.layerLayout.addItem(self.bottomSpacer)
 
+        self.layerLayout.setStretch(1, 1)
 #if QT_CONFIG(shortcut)
         self.pickLabel.setBuddy(self.pickEdit)
         self.lastNameLabel.setBuddy(self.lastNameEdit)

@@ -29,6 +29,7 @@ class Ui_PeriodBasicLayer(object):
         self.form.setWidget(0, QFormLayout.ItemRole.LabelRole, self.validFromLabel)
 
         self.validityLayout = QHBoxLayout()
+        self.validityLayout.setSpacing(10)
         self.validityLayout.setObjectName(u"validityLayout")
         self.validFromEdit = QLineEdit(PeriodBasicLayer)
         self.validFromEdit.setObjectName(u"validFromEdit")
@@ -72,6 +73,7 @@ class Ui_PeriodBasicLayer(object):
         self.form.setWidget(2, QFormLayout.ItemRole.LabelRole, self.siblingsAutoTitle)
 
         self.siblingsLayout = QHBoxLayout()
+        self.siblingsLayout.setSpacing(10)
         self.siblingsLayout.setObjectName(u"siblingsLayout")
         self.siblingsAutoLabel = QLabel(PeriodBasicLayer)
         self.siblingsAutoLabel.setObjectName(u"siblingsAutoLabel")
@@ -155,6 +157,7 @@ class Ui_PeriodBasicLayer(object):
 
         self.layerLayout.addItem(self.bottomSpacer)
 
+        self.layerLayout.setStretch(1, 1)
 #if QT_CONFIG(shortcut)
         self.validFromLabel.setBuddy(self.validFromEdit)
         self.validToLabel.setBuddy(self.validToEdit)

@@ -208,7 +208,7 @@ class FamilyLayer(QWidget):
         self.ui = Ui_ChildFamilyLayer()
         self.ui.setupUi(self)
         self.rows = rows
-        for table, widths in ((self.ui.guardiansTable, (200, 110, 90)), (self.ui.payersTable, (240,))):
+        for table, widths in ((self.ui.guardiansTable, (170, 90, 85)), (self.ui.payersTable, (240,))):
             table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
             for column, width in enumerate(widths):
                 table.setColumnWidth(column, width)

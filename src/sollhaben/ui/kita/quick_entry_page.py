@@ -14,6 +14,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QKeySequence, QShort
 from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QHeaderView, QStyledItemDelegate,
                                QTableWidgetItem, QWidget)
 
+import sollhaben.ui.kita.widgets_none_fix  # noqa: F401  (PySide6 6.12: None loses references)
 from sollhaben.domain.errors import ConflictError, ValidationError
 from sollhaben.domain.formatting import Country, format_money
 from sollhaben.domain.kita.model import BillingMode
@@ -128,7 +129,7 @@ class QuickEntryPage(QWidget):
             f"{c.name}\n({'Anzahl' if c.mode is BillingMode.PER_UNIT else 'Betrag'})" for c in data.columns])
         self._loaded = {}
         for r, row in enumerate(data.rows):
-            name = QTableWidgetItem(row.name + (" 🔒" if row.locked else ""))
+            name = QTableWidgetItem(row.name + (" (gesperrt)" if row.locked else ""))
             name.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
             name.setData(KEY_ROLE, row.child_id)
             grid.setItem(r, 0, name)
