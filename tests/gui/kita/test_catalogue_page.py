@@ -30,7 +30,8 @@ def test_standard_page_in_the_main_window(qtbot, context):
     qtbot.waitExposed(window)
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    shortcut = window.page_actions[window.page_index("Standard")].shortcut()[0]  # Ctrl+<its place>
+    qtbot.keyClick(window, shortcut.key(), shortcut.keyboardModifiers())
     assert window.current_page_title() == "Standard"
     page = window.stack.currentWidget()
     assert isinstance(page, CataloguePage)
