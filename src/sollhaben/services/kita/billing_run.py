@@ -16,7 +16,9 @@ the plan subtracts what is posted already, so nothing is posted twice. `undo_las
 from __future__ import annotations
 
 import concurrent.futures
+import gc
 import time
+from contextlib import contextmanager
 from datetime import date
 from typing import Callable, Iterator
 
@@ -55,6 +57,20 @@ BEFORE_COMMIT = "Buchungen geschrieben – Abschluss"
 
 class RunCancelled(concurrent.futures.CancelledError):
     """The run was cancelled before its commit; nothing was posted."""
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The garbage collector off while a run loads, plans and writes: it creates some 500 000
+    objects without a reference cycle for 10 000 children, and the collector's passes over them
+    cost about a third of the run. Restored afterwards (also on error)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _check(cancelled: Cancelled | None) -> None:
@@ -142,7 +158,7 @@ def problems(inputs: RunInputs, plan: RunPlan) -> tuple[RunProblem, ...]:
 def preview_run(db: Database, facility_id: int, month: Month, progress: Progress | None = None,
                 cancelled: Cancelled | None = None) -> RunPreviewDTO:
     """What a run of `month` would post, its totals and every problem. Nothing is written."""
-    with read_only(db) as session:
+    with collector_paused(), read_only(db) as session:
         inputs = load_inputs(session, facility_id, month)
         plan = compute_plan(inputs, month, progress, cancelled)
         names = person_names(session.connection(), {p.payer_id for p in plan.postings})
@@ -165,7 +181,7 @@ def post_run(db: Database, facility_id: int, month: Month, user: str, progress: 
              cancelled: Cancelled | None = None, today: date | None = None) -> RunResultDTO:
     """Post the month's billing run in one transaction (see the module docstring)."""
     started = time.perf_counter()
-    with unit_of_work(db) as session:
+    with collector_paused(), unit_of_work(db) as session:
         _lock_facility(session, facility_id)
         inputs = load_inputs(session, facility_id, month)
         reason = refusal(inputs, month)
