@@ -161,3 +161,23 @@ def test_reset_asks_and_delete_removes_an_unbilled_period(qtbot, page, sqlite_db
     qtbot.mouseClick(editor.periods.delete_button, Qt.MouseButton.LeftButton)
     assert billing_data.list_periods(sqlite_db, family.child) == []
     assert editor.periods.hint.text().startswith("Noch keine Abrechnungsdaten")
+
+
+def test_tab_goes_through_a_fee_line_as_it_reads(qtbot, page, family):
+    page.open_child(family.child)
+    editor = page.editor
+    editor.ui.layerTabs.setCurrentIndex(3)
+    editor.load_period(None)
+    panel = editor.periods
+    panel.tabs.setCurrentIndex(1)
+    page.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is page.window())
+    line = panel.fees.add_line()
+    choose(line.entry, "Individuell")
+    line.entry.setFocus()
+    seen = []
+    for _ in range(9):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        seen.append(QApplication.focusWidget())
+    assert seen == [line.amount, line.reset, *line.discounts, line.special, line.payers[0].combo,
+                    line.payers[0].share]

@@ -58,7 +58,7 @@ class ChildEditor(LayerEditor):
         self._keep_contract: int | None = None
         self._keep_period: int | None = None
         self.basic = ChildBasicLayer(rows, self)
-        self.contracts = ContractsLayer(self)
+        self.contracts = ContractsLayer(self, lambda: self.today())
         self.family = FamilyLayer(rows, lambda: self.record.person_id if self.record else None, self)
         self.periods = PeriodPanel(context.db, lambda: context.country, lambda: self.today(), self)
         for title, widget in (("&Kind", self.basic), ("&Verträge", self.contracts),

@@ -97,8 +97,9 @@ class ContractsLayer(QWidget):
 
     loaded = Signal()  # another contract is in the form (the editor re-baselines it)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, today: Callable[[], date] = date.today) -> None:
         super().__init__(parent)
+        self.today = today
         self.ui = Ui_ChildContractsLayer()
         self.ui.setupUi(self)
         for status in m.ContractStatus:
@@ -140,7 +141,7 @@ class ContractsLayer(QWidget):
         if c is not None:
             u.facilityCombo.setCurrentIndex(max(0, u.facilityCombo.findData(c.facility_id)))
         u.statusCombo.setCurrentIndex(u.statusCombo.findData((c.status if c else m.ContractStatus.REGISTERED).value))
-        u.registeredEdit.setText(format_date(c.registered_on) if c else (format_date(date.today()) if new else ""))
+        u.registeredEdit.setText(format_date(c.registered_on) if c else (format_date(self.today()) if new else ""))
         u.firstDayEdit.setText(format_date(c.first_day) if c else "")
         u.lastDayEdit.setText(format_date(c.last_day) if c else "")
         u.contractNoteEdit.setText(dto.note if dto else "")

@@ -160,8 +160,11 @@ class LineWidget(QFrame):
             box.setColumnStretch(7, 1)
             grid.addLayout(box, row, 1)
             row += 1
-        else:
+        else:  # extra costs know no discounts
+            self.special.setParent(self)
+            self.special_label.setParent(self)
             self.special.hide()
+            self.special_label.hide()
         self.payer_title = _label("Zahler:")
         payer_box = QGridLayout()
         payer_box.setHorizontalSpacing(6)
@@ -186,6 +189,10 @@ class LineWidget(QFrame):
             edit.textChanged.connect(self.changed)
         for box_ in [self.reset, *(p.rest for p in self.payers)]:
             box_.toggled.connect(self.changed)
+        order = [self.entry, self.tier, self.count, self.amount, self.reset, *self.discounts, self.special,
+                 *(w for p in self.payers for w in (p.combo, p.share, p.rest))]
+        for before, after in zip(order, order[1:]):  # Tab goes through the line as it reads
+            QWidget.setTabOrder(before, after)
         self.set_mode(None)
 
     # fields for the error view ------------------------------------------------------------
