@@ -13,7 +13,7 @@ from sollhaben.domain.money import Money
 from sollhaben.domain.months import Month
 from sollhaben.ui.field_errors import ERROR_COLOR, FieldErrorView
 from sollhaben.ui.kita.period_context import PeriodContext
-from sollhaben.ui.kita.period_lines import LineWidget, RawLine, fill_combo
+from sollhaben.ui.kita.period_lines import LineWidget, RawLine, fill_combo, select_data
 from sollhaben.ui.kita.period_live import LinePreview
 from sollhaben.ui.kita.widgets_errors import register_group
 
@@ -93,10 +93,13 @@ class LinesLayer(QWidget):
         self._names = {"entry": {eid: f"{e.name} (im {month} nicht gültig)" for eid, e in entries.items()},
                        "discount": {did: f"{d.name} (im {month} nicht gültig)" for did, d in cat.discounts.items()},
                        "payer": {}}
-        for line in self.lines:
+        for line in self.lines:  # a chosen entry no longer valid stays, marked (the service names the error)
+            chosen = [line.entry.currentData(), *(c.currentData() for c in line.discounts)]
             fill_combo(line.entry, offered, "– wählen –")
-            for combo in line.discounts:
+            select_data(line.entry, chosen[0], self._names["entry"].get(chosen[0], ""))
+            for combo, value in zip(line.discounts, chosen[1:]):
                 fill_combo(combo, discounts)
+                select_data(combo, value, self._names["discount"].get(value, ""))
             self._entry_changed(line)
 
     def set_payers(self, payers: list[tuple[int, str]]) -> None:
