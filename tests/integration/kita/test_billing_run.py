@@ -246,7 +246,7 @@ def test_the_run_opens_the_payers_accounts_once_and_records_itself(db, kita, set
     assert (march.kind, march.status, march.started_by, march.postings, march.children, march.total) == (
         "RUN", "POSTED", "Anna Muster", 3, 1, eur("190.60"))
     assert april.month == month("04.2026") and april.total == eur("126.00")
-    assert {p.detail["line_id"] is not None for p in postings(db)} == {True}
+    assert {p.detail["facility"] for p in postings(db)} == {kita.facility}
     assert ledger_problems(db) == []
 
 
@@ -263,3 +263,20 @@ def test_a_second_facility_bills_its_own_children_only(db, kita, setup):
     assert run(db, kita.facility2, "03.2026").total == eur("162.00")
     assert run(db, kita.facility, "03.2026").total == eur("190.60")
     assert {p.detail["facility"] for p in postings(db)} == {kita.facility, kita.facility2}
+
+
+def test_the_detail_json_is_valid_for_any_name_and_holds_the_deductions(db, kita, setup):
+    odd = catalogue.save_fee_group(db, kita.id, m.FeeGroup('Krippe "Öko" \\ 45 h', m.BillingMode.MONTHLY,
+                                                           m.TierSource.CHOSEN, (m.FeeGroupVersion(
+                                                               valid("01.2026"), (m.Tier(1, "", eur("291.20")),)),))
+                                   ).group.id
+    _period(db, setup, fee_lines=(m.FeeLine(odd, tier=1, discount_ids=(setup.fixed,), special_discount=eur("1.20"),
+                                            payers=(m.PayerShare(setup.mother),)),), extra_lines=())
+    run(db, kita.facility, "03.2026")
+    (posting,) = postings(db)
+    assert posting.text == 'Krippe "Öko" \\ 45 h März 2026 – Mia' and posting.amount == "289.20"
+    detail = posting.detail
+    assert (detail["name"], detail["gross"], detail["net"], detail["share"], detail["meal"]) == (
+        'Krippe "Öko" \\ 45 h', 29120, 28920, 28920, False)
+    assert detail["deductions"] == [{"name": "Essenszuschuss", "amount": 80, "discount_id": setup.fixed},
+                                    {"name": "Sonderermäßigung", "amount": 120, "discount_id": None}]

@@ -19,6 +19,7 @@ import concurrent.futures
 import gc
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from typing import Callable, Iterator
 
@@ -26,6 +27,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from sollhaben.domain.errors import ValidationError
+from sollhaben.domain.kita.fast import build
 from sollhaben.domain.kita.run_plan import check_run_month, plan_run
 from sollhaben.domain.kita.run_types import ChildRun, PlannedPosting, RunPlan, RunRequest
 from sollhaben.domain.money import Money
@@ -122,19 +124,22 @@ def child_name(inputs: RunInputs, child_id: int) -> str:
 
 
 def totals(sums: writer.Sums, currency, payer_names: dict[int, str], catalogue) -> RunTotals:
+    """The run's totals as DTOs (one per fee group, extra cost and payer; sorted by name)."""
     def name(kind: str, entry_id: int) -> str:
         entries = catalogue.fee_groups if kind == "FEE" else catalogue.extra_costs
         entry = entries.get(entry_id)
         return entry.name if entry is not None else f"{entry_id}"
 
+    def total(key: int, label: str, minor: int, count: int) -> RunTotal:
+        return build(RunTotal, key=key, name=label, amount=Money(minor, currency), postings=count)
+
     def made(kind: str) -> tuple[RunTotal, ...]:
-        found = [RunTotal(eid, name(k, eid), Money(v[0], currency), v[1]) for (k, eid), v in sums.groups.items()
-                 if k == kind]
+        found = [total(eid, name(k, eid), v[0], v[1]) for (k, eid), v in sums.groups.items() if k == kind]
         return tuple(sorted(found, key=lambda t: (t.name.casefold(), t.key)))
 
-    by_payer = tuple(sorted((RunTotal(pid, payer_names.get(pid, str(pid)), Money(v[0], currency), v[1])
-                             for pid, v in sums.payers.items()), key=lambda t: (t.name.casefold(), t.key)))
-    return RunTotals(made("FEE"), made("EXTRA"), by_payer, Money(sums.regular, currency),
+    by_payer = [total(pid, payer_names.get(pid) or str(pid), v[0], v[1]) for pid, v in sums.payers.items()]
+    by_payer.sort(key=lambda t: (t.name.casefold(), t.key))
+    return RunTotals(made("FEE"), made("EXTRA"), tuple(by_payer), Money(sums.regular, currency),
                      Money(sums.recalculation, currency))
 
 
@@ -158,7 +163,13 @@ def problems(inputs: RunInputs, plan: RunPlan) -> tuple[RunProblem, ...]:
 def preview_run(db: Database, facility_id: int, month: Month, progress: Progress | None = None,
                 cancelled: Cancelled | None = None) -> RunPreviewDTO:
     """What a run of `month` would post, its totals and every problem. Nothing is written."""
-    with collector_paused(), read_only(db) as session:
+    with collector_paused():  # the plan's objects are freed before the collector runs again
+        return _preview(db, facility_id, month, progress, cancelled)
+
+
+def _preview(db: Database, facility_id: int, month: Month, progress: Progress | None,
+             cancelled: Cancelled | None) -> RunPreviewDTO:
+    with read_only(db) as session:
         inputs = load_inputs(session, facility_id, month)
         plan = compute_plan(inputs, month, progress, cancelled)
         names = person_names(session.connection(), {p.payer_id for p in plan.postings})
@@ -181,24 +192,31 @@ def post_run(db: Database, facility_id: int, month: Month, user: str, progress: 
              cancelled: Cancelled | None = None, today: date | None = None) -> RunResultDTO:
     """Post the month's billing run in one transaction (see the module docstring)."""
     started = time.perf_counter()
-    with collector_paused(), unit_of_work(db) as session:
+    with collector_paused():  # the run's objects are freed before the collector runs again
+        result = _post(db, facility_id, month, user, progress, cancelled, today or date.today())
+    return replace(result, seconds=time.perf_counter() - started)
+
+
+def _post(db: Database, facility_id: int, month: Month, user: str, progress: Progress | None,
+          cancelled: Cancelled | None, today: date) -> RunResultDTO:
+    with unit_of_work(db) as session:
         _lock_facility(session, facility_id)
         inputs = load_inputs(session, facility_id, month)
         reason = refusal(inputs, month)
         if reason:
             raise ValidationError(reason, "month")
         plan = compute_plan(inputs, month, progress, cancelled)
-        result = _write(session, inputs, plan, user, today or date.today(), progress)
-        payer_names = person_names(session.connection(), set(result["sums"].payers))
+        written = _write(session, inputs, plan, user, today, progress)
+        payer_names = person_names(session.connection(), set(written["sums"].payers))
+        result = RunResultDTO(
+            written["run_id"], facility_id, inputs.facility_name, month, plan.attempt, plan.children,
+            written["postings"], len(plan.regular), len(plan.recalculations), written["accounts"], written["resets"],
+            written["periods"], totals(written["sums"], plan.currency, payer_names, inputs.catalogue),
+            problems(inputs, plan), 0.0)
         _check(cancelled)  # the last moment a cancel is honoured: after it, the commit
         if progress is not None:
             progress(1, 1, f"Sollstellung {month}: {BEFORE_COMMIT}")
-    return RunResultDTO(
-        result["run_id"], facility_id, inputs.facility_name, month, plan.attempt, plan.children,
-        result["postings"], len(plan.regular), len(plan.recalculations), result["accounts"], result["resets"],
-        result["periods"], totals(result["sums"], plan.currency, payer_names, inputs.catalogue),
-        problems(inputs, plan),
-        time.perf_counter() - started)
+    return result
 
 
 def _write(session: Session, inputs: RunInputs, plan: RunPlan, user: str, today: date,

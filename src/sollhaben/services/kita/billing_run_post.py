@@ -15,8 +15,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from sollhaben.domain.kita.model import LineKind
-from sollhaben.domain.kita.pricing import line_keys
-from sollhaben.domain.kita.run_types import PlannedPosting, RunPlan
+from sollhaben.domain.kita.run_types import PlannedPosting, PostingKind, RunPlan
 from sollhaben.domain.ledger import PostingSource
 from sollhaben.domain.months import Month
 from sollhaben.persistence.bulk_read import fetch_tuples
@@ -54,40 +53,73 @@ def posting_text(posting: PlannedPosting, child_first_name: str) -> str:
     return text[:200]
 
 
-def _quantity(value: Decimal | None) -> str | None:
+_QUANTITIES: dict[Decimal, str] = {}
+
+
+def _quantity(value: Decimal | None) -> str:
+    """A quantity as a JSON string value ("17", "0.580645"), or null."""
     if value is None:
-        return None
-    return str(int(value)) if value == value.to_integral_value() else str(value.normalize())
+        return "null"
+    found = _QUANTITIES.get(value)
+    if found is None:
+        text = str(int(value)) if value == value.to_integral_value() else str(value.normalize())
+        found = _QUANTITIES[value] = f'"{text}"'
+    return found
 
 
-def _line_part(posting: PlannedPosting, line_id: int | None) -> dict:
-    """The detail fields that all payers' postings of one line and month share."""
-    line = posting.line
-    return {
-        "module": "kita", "facility": posting.facility_id, "run_month": posting.run_month.iso(),
-        "child": posting.child_id, "line": posting.line_key, "line_kind": posting.line_kind.value,
-        "line_id": line_id, "name": posting.name, "catalogue_id": posting.catalogue_id,
-        "version_id": posting.version_id, "mode": line.mode.value if line else None, "tier": posting.tier,
-        "quantity": _quantity(posting.quantity),
-        "unit_amount": posting.unit_amount.minor if posting.unit_amount is not None else None,
-        "gross": line.gross.minor if line else None, "net": line.net.minor if line else None,
-        "deductions": [{"name": d.name, "amount": d.amount.minor, "discount_id": d.discount_id}
-                       for d in posting.deductions],
-        "meal": posting.is_meal,
-    }
+def _j(value) -> str:
+    """A JSON scalar: null, an int."""
+    return "null" if value is None else str(value)
 
 
-def _payer_part(posting: PlannedPosting) -> str:
-    recalculation = f'"{posting.value_month.iso()}"' if posting.is_recalculation else "null"
-    return (f'"payer": {posting.payer_id}, "share": {posting.share.minor}, '
-            f'"posted_before": {posting.posted_before.minor}, "kind": "{posting.kind.value}", '
-            f'"recalculation_month": {recalculation}}}')
+class DetailWriter:
+    """The posting's detail as JSON text, written by hand (json.dumps of a dict per posting was a
+    fifth of the run). The part a line's payers share is built once per line; names are escaped by
+    `json.dumps`. The keys are documented in docs/kita-billing.md → Billing run."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        self.lines: dict[int, str] = {}  # id(ComputedLine) → shared part
+
+    def name(self, text: str) -> str:
+        found = self.names.get(text)
+        if found is None:
+            found = self.names[text] = json.dumps(text, ensure_ascii=False)
+        return found
+
+    def line_part(self, p: PlannedPosting) -> str:
+        line = p.line
+        if line is not None:
+            found = self.lines.get(id(line))
+            if found is not None:
+                return found
+            mode, version, tier = f'"{line.mode.value}"', _j(line.version_id), _j(line.tier)
+            gross, net, deductions = str(line.gross.minor), str(line.net.minor), line.deductions
+        else:
+            mode = version = tier = gross = net = "null"
+            deductions = ()
+        listed = ", ".join(f'{{"name": {self.name(d.name)}, "amount": {d.amount.minor}, '
+                           f'"discount_id": {_j(d.discount_id)}}}' for d in deductions)
+        unit = p.unit_amount.minor if p.unit_amount is not None else None
+        part = (f'{{"module": "kita", "facility": {p.facility_id}, "run_month": "{p.run_month.iso()}", '
+                f'"child": {p.child_id}, "line": "{p.line_key}", "line_kind": "{p.line_kind.value}", '
+                f'"name": {self.name(p.name)}, "catalogue_id": {p.catalogue_id}, "version_id": {version}, '
+                f'"mode": {mode}, "tier": {tier}, "quantity": {_quantity(p.quantity)}, "unit_amount": {_j(unit)}, '
+                f'"gross": {gross}, "net": {net}, "deductions": [{listed}], '
+                f'"meal": {"true" if p.is_meal else "false"}, ')
+        if line is not None:
+            self.lines[id(line)] = part
+        return part
 
 
-def posting_detail(posting: PlannedPosting, line_id: int | None) -> dict:
-    """The module's detail of a run posting: enough to explain and recompute it (see
-    docs/kita-billing.md → Billing run for the fields)."""
-    return json.loads(json.dumps(_line_part(posting, line_id))[:-1] + ", " + _payer_part(posting))
+def posting_detail(posting: PlannedPosting) -> dict:
+    """The detail of one posting as a dict (what the run stores as JSON)."""
+    recalculation = posting.kind is PostingKind.RECALCULATION
+    month = f'"{posting.value_month.iso()}"' if recalculation else "null"
+    return json.loads(DetailWriter().line_part(posting)
+                      + f'"payer": {posting.payer_id}, "share": {posting.share.minor}, "posted_before": '
+                        f'{posting.posted_before.minor}, "kind": "{posting.kind.value}", '
+                        f'"recalculation_month": {month}}}')
 
 
 @dataclass
@@ -202,7 +234,10 @@ POSTING_COLUMNS = ("account_id", "booking_date", "value_month", "due_date", "cat
 
 def write_postings(session: Session, inputs: RunInputs, plan: RunPlan, run_id: int, user: str, today: date,
                    now: datetime) -> tuple[int, int, Sums]:
-    """Insert every planned posting (one executemany); returns (postings, accounts opened, sums)."""
+    """Insert every planned posting (one executemany); returns (postings, accounts opened, sums).
+
+    The loop is the run's hottest Python after the plan: what a line's payers share (text,
+    category, the detail's line part, the totals' key) is computed once per line."""
     postings = plan.postings
     sums = Sums()
     if not postings:
@@ -212,53 +247,66 @@ def write_postings(session: Session, inputs: RunInputs, plan: RunPlan, run_id: i
     dbapi = Dbapi(session)
     names = inputs.child_names
     currency = inputs.currency.value
-    line_ids = _posting_line_ids(inputs, plan)
     booking, stamp, source = today.isoformat(), dbapi.timestamp(now), PostingSource.BILLING_RUN.value
+    details = DetailWriter()
     dates: dict[date, str] = {}
-    month_texts: dict[int, str] = {}
-    line_parts: dict[int, str] = {}  # id(ComputedLine) → the serialized shared part of the detail
+    months: dict[Month, tuple[int, str, str]] = {}  # value month → (index, "März 2026", '"2026-03"')
+    per_line: dict[int, tuple] = {}  # id(ComputedLine) → (text, category, sums key, detail part)
+    groups, payers = sums.groups, sums.payers
+    recalculation_kind = PostingKind.RECALCULATION
+    fee_kind = LineKind.FEE
+    regular_total = recalculation_total = 0
     rows = []
-    add = sums.add
+    append = rows.append
     for p in postings:
-        add(p)
-        line = p.line
-        part = line_parts.get(id(line)) if line is not None else None
-        if part is None:
-            part = json.dumps(_line_part(p, line_ids.get((p.child_id, p.line_key))), ensure_ascii=False)[:-1] + ", "
-            if line is not None:
-                line_parts[id(line)] = part
         value_month = p.value_month
-        index = value_month.year * 12 + value_month.month - 1
-        when = month_texts.get(index)
-        if when is None:
-            when = month_texts[index] = month_text(value_month)
-        text = f"{RECALCULATION} {p.name} {when}" if p.is_recalculation else f"{p.name} {when}"
-        first_name = names.get(p.child_id, ("", ""))[1]
-        if first_name:
-            text = f"{text} – {first_name}"
+        month = months.get(value_month)
+        if month is None:
+            month = months[value_month] = (value_month.year * 12 + value_month.month - 1, month_text(value_month),
+                                           f'"{value_month.iso()}"')
+        line = p.line
+        shared = per_line.get(id(line)) if line is not None else None
+        if shared is None:
+            first_name = names.get(p.child_id, ("", ""))[1]
+            text = f"{p.name} {month[1]} – {first_name}" if first_name else f"{p.name} {month[1]}"
+            kind = p.line_kind
+            shared = (text, CATEGORY_FEE if kind is fee_kind else CATEGORY_MEALS if p.is_meal else CATEGORY_EXTRA,
+                      (kind.value, p.catalogue_id), details.line_part(p))
+            if line is not None:
+                per_line[id(line)] = shared
+        text, category_code, group_key, part = shared
+        minor = p.amount.minor
+        if p.kind is recalculation_kind:
+            text = f"{RECALCULATION} {text}"
+            kind_text, recalculation_month = "RECALCULATION", month[2]
+            recalculation_total += minor
+        else:
+            kind_text, recalculation_month = "REGULAR", "null"
+            regular_total += minor
+        entry = groups.get(group_key)
+        if entry is None:
+            groups[group_key] = [minor, 1]
+        else:
+            entry[0] += minor
+            entry[1] += 1
+        payer_id = p.payer_id
+        entry = payers.get(payer_id)
+        if entry is None:
+            payers[payer_id] = [minor, 1]
+        else:
+            entry[0] += minor
+            entry[1] += 1
         due = dates.get(p.due_date)
         if due is None:
             due = dates[p.due_date] = p.due_date.isoformat()
-        rows.append((accounts[p.payer_id], booking, index, due, category(p), p.amount.minor, currency, source, run_id,
-                     None, "", text[:200], part + _payer_part(p), p.idempotency_key, user, stamp))
+        append((accounts[payer_id], booking, month[0], due, category_code, minor, currency, source, run_id, None, "",
+                text[:200],
+                f'{part}"payer": {payer_id}, "share": {p.share.minor}, "posted_before": {p.posted_before.minor}, '
+                f'"kind": "{kind_text}", "recalculation_month": {recalculation_month}}}',
+                p.idempotency_key, user, stamp))
+    sums.regular, sums.recalculation = regular_total, recalculation_total
     dbapi.insert("posting", POSTING_COLUMNS, rows)
     return len(rows), opened, sums
-
-
-def _posting_line_ids(inputs: RunInputs, plan: RunPlan) -> dict[tuple[int, str], int]:
-    """(child, line key) → the line row of the target month's period (for the detail)."""
-    result: dict[tuple[int, str], int] = {}
-    for billed in plan.billed_periods:
-        period = inputs.periods.get(billed.period_id)
-        if period is None:
-            continue
-        fee_keys, extra_keys = line_keys(period)
-        for kind, keys in (("FEE", fee_keys), ("EXTRA", extra_keys)):
-            for index, key in enumerate(keys):
-                line_id = inputs.line_ids.get((period.id, kind, index))
-                if line_id is not None:
-                    result[(period.child_id, key)] = line_id
-    return result
 
 
 def write_resets(session: Session, inputs: RunInputs, plan: RunPlan, run_id: int, now: datetime) -> tuple[int, int]:
