@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     tmp = tempfile.mkdtemp()
     db = open_database(f"sqlite:///{tmp}/kita.sqlite", user="mb")
     migrate.upgrade(db.engine, backup=False)
-    s, mia, noah, lea = build(db)
+    s, mia, _noah, lea = build(db)
     context = make_context(db, s.org)
     page = ChildrenPage(context, today=lambda: date(2026, 3, 20))
     page.resize(1010, 720)

@@ -16,8 +16,16 @@ from sollhaben.persistence.models import BillingPeriod
 from sollhaben.services.kita import billing_data, children
 from sollhaben.services.unit_of_work import unit_of_work
 from sollhaben.ui.kita.children_page import ChildrenPage
-from tests.gui.kita.test_children_fixtures import (TODAY, build_child, build_statute, choose, eur, make_context,
-                                                   person, type_into)
+from tests.gui.kita.test_children_fixtures import (
+    TODAY,
+    build_child,
+    build_statute,
+    choose,
+    eur,
+    make_context,
+    person,
+    type_into,
+)
 
 # The offscreen platform cannot size, raise or grab for real windows (the picker's popup list).
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise|grabbing)")

@@ -12,7 +12,13 @@ from sollhaben.domain.months import Month, Validity
 from sollhaben.services.kita import billing_data
 from sollhaben.ui.field_errors import ERROR_COLOR
 from sollhaben.ui.kita.quick_entry_page import QuickEntryPage
-from tests.gui.kita.test_children_fixtures import TODAY, build_child, build_statute, eur, make_context
+from tests.gui.kita.test_children_fixtures import (
+    TODAY,
+    build_child,
+    build_statute,
+    eur,
+    make_context,
+)
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 
@@ -54,7 +60,7 @@ def type_cell(qtbot, grid, row: int, column: int, text: str) -> None:
 
 
 def test_type_counts_and_amounts_and_save_in_one_step(qtbot, page, sqlite_db, grid_data):
-    s, mia, ben = grid_data
+    s, _mia, _ben = grid_data
     assert page.load()
     grid = page.ui.grid
     assert [grid.horizontalHeaderItem(c).text() for c in range(grid.columnCount())] == [
@@ -77,7 +83,7 @@ def test_type_counts_and_amounts_and_save_in_one_step(qtbot, page, sqlite_db, gr
 
 
 def test_a_refused_save_marks_every_bad_cell_and_stores_nothing(qtbot, page, sqlite_db, grid_data):
-    s, mia, ben = grid_data
+    s, _mia, _ben = grid_data
     page.load()
     grid = page.ui.grid
     type_cell(qtbot, grid, 0, 2, "x7")  # not a count
@@ -103,7 +109,7 @@ def test_kinder_and_schnellerfassung_open_from_the_main_window(qtbot, sqlite_db,
     from sollhaben.ui.kita.children_page import ChildrenPage
     from sollhaben.ui.main_window import MainWindow
 
-    s, mia, ben = grid_data
+    s, _mia, _ben = grid_data
     window = MainWindow(make_context(sqlite_db, s.org))
     qtbot.addWidget(window)
     window.show()

@@ -10,9 +10,9 @@ editor keeps their new versions and shows the errors of the refused one at its f
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Callable
 
 from PySide6.QtWidgets import QWidget
 

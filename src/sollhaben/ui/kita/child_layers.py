@@ -1,8 +1,8 @@
 """The layers Kind, Verträge and Sorgeberechtigte & Zahler of the child editor."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QTableWidgetItem, QWidget

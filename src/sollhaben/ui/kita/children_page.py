@@ -3,8 +3,8 @@ first and last care day) and the child editor that opens on double-click, Return
 "Neu" (Ctrl+N) and pages through the list's current order."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut

@@ -28,7 +28,7 @@ class PeriodContext:
     _siblings: dict = field(default_factory=dict)
 
     @classmethod
-    def load(cls, db: Database, child: ChildDTO, valid: Validity, country: str) -> "PeriodContext":
+    def load(cls, db: Database, child: ChildDTO, valid: Validity, country: str) -> PeriodContext:
         contracts = [c.contract for c in child.contracts]
         facility_id = facility_for(contracts, valid)
         names = {c.contract.facility_id: c.facility_name for c in child.contracts}

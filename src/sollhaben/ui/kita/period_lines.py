@@ -10,10 +10,20 @@ dirty tracking sees every one of them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QToolButton, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QToolButton,
+    QWidget,
+)
 
 from sollhaben.domain.errors import ErrorCollector, ValidationError
 from sollhaben.domain.kita import model as m
@@ -56,7 +66,7 @@ def fill_combo(combo: QComboBox, items: list[tuple[object, str]], blank: str = "
         combo.addItem(label, value)
     combo.blockSignals(False)
     index = combo.findData(current)
-    combo.setCurrentIndex(index if index >= 0 else 0)
+    combo.setCurrentIndex(max(index, 0))
 
 
 def _edit(width: int, placeholder: str = "", align_right: bool = True) -> QLineEdit:
@@ -191,7 +201,7 @@ class LineWidget(QFrame):
             box_.toggled.connect(self.changed)
         order = [self.entry, self.tier, self.count, self.amount, self.reset, *self.discounts, self.special,
                  *(w for p in self.payers for w in (p.combo, p.share, p.rest))]
-        for before, after in zip(order, order[1:]):  # Tab goes through the line as it reads
+        for before, after in pairwise(order):  # Tab goes through the line as it reads
             QWidget.setTabOrder(before, after)
         self.set_mode(None)
 

@@ -6,13 +6,19 @@ Typing starts editing, Return moves down, Tab moves right; the last row holds th
 A refused save stores nothing and marks every bad cell (red, with the message as tooltip)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QHeaderView, QStyledItemDelegate,
-                               QTableWidgetItem, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QHeaderView,
+    QStyledItemDelegate,
+    QTableWidgetItem,
+    QWidget,
+)
 
 import sollhaben.ui.kita.widgets_none_fix  # noqa: F401  (PySide6 6.12: None loses references)
 from sollhaben.domain.errors import ConflictError, ValidationError
