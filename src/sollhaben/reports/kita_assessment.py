@@ -26,6 +26,7 @@ from sollhaben.reports import kita_assessment_texts as t
 from sollhaben.reports import letter_texts
 from sollhaben.reports.fonts import LETTER_BOLD, LETTER_REGULAR, register_fonts, wrap
 from sollhaben.reports.kita_assessment_model import AssessmentChild, AssessmentLine, FeeAssessment
+from sollhaben.reports.kita_assessment_pdf import Words
 from sollhaben.reports.letter import (
     BODY_BOTTOM,
     BODY_BOTTOM_WITH_BILL,
@@ -39,7 +40,6 @@ from sollhaben.reports.letter import (
     RIGHT,
     TEXT_WIDTH,
     _first_page_head,  # the house letter's page-1 head (letterhead, window, date, subject)
-    _Words,  # one text object per page
     _y,
     new_canvas,
 )
@@ -298,7 +298,7 @@ def draw_assessment(c: Canvas, a: FeeAssessment) -> int:
     letter = _letter(a)
     pages = layout(a)
     for number, page in enumerate(pages, start=1):
-        w = _Words(c)
+        w = Words(c)
         if number == 1:
             _first_page_head(c, w, letter)
         else:

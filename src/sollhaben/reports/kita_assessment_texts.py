@@ -6,7 +6,6 @@ can replace it (option `kita.assessment_legal_text`, see `services.kita.fee_asse
 """
 from __future__ import annotations
 
-
 from sollhaben.domain.formatting import format_date, format_money
 from sollhaben.domain.money import Money
 from sollhaben.domain.months import Month

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -167,11 +166,14 @@ def eur(text: str) -> Money:
 
 def many_children(count: int, country: str = "DE", bill=None) -> FeeAssessment:
     currency = "CHF" if country == "CH" else "EUR"
-    money = (lambda text: Money.of(text, currency))
+
+    def money(text: str) -> Money:
+        return Money.of(text, currency)
+
+    discounts = (Deduction("Geschwisterermäßigung", money("31.50")), Deduction("Härtefall", money("20.00")))
     children = tuple(AssessmentChild(
         i, f"Kind{i:02d} Muster", date(2021, 1, 1), MARCH,
-        fees=(AssessmentLine("FEE", "Ganztag 45 h", "monatlich", "Stufe 2", money("1126.00"),
-                             (Deduction("Geschwisterermäßigung", money("31.50")), Deduction("Härtefall", money("20.00"))),
+        fees=(AssessmentLine("FEE", "Ganztag 45 h", "monatlich", "Stufe 2", money("1126.00"), discounts,
                              money("1074.50"), money("1074.50")),),
         extras=(AssessmentLine("EXTRA", "Mittagessen", "nach Anzahl", detail="3,80 je Einheit"),
                 AssessmentLine("EXTRA", "Getränkegeld", "monatlich", monthly=money("5.50"), net=money("5.50"),
@@ -180,7 +182,8 @@ def many_children(count: int, country: str = "DE", bill=None) -> FeeAssessment:
     return FeeAssessment(
         organization_id=1, facility_id=2, facility_name="Kita Regenbogen", payer_id=3, country=country,
         currency=currency, sender=Sender("Stadt Musterstadt", "Rathausplatz", "1", "70173", "Stuttgart", country),
-        recipient=("Jugendamt Musterstadt", "Amtsweg 3", "70173 Stuttgart"), salutation="Sehr geehrte Damen und Herren,",
+        recipient=("Jugendamt Musterstadt", "Amtsweg 3", "70173 Stuttgart"),
+        salutation="Sehr geehrte Damen und Herren,",
         institution=True, place="Stuttgart", date=date(2026, 2, 20), from_month=MARCH, children=children,
         total=money(f"{1080 * count}.00"),
         payment=Payment(PaymentMethod.TRANSFER if country == "DE" else PaymentMethod.QR_BILL, 15, date(2026, 3, 15),
@@ -266,3 +269,14 @@ def test_month_names_and_texts():
     assert t.fee_free_note((8, 7)).startswith("In den Monaten Juli und August")
     assert t.amount_with_currency(eur("1234.50"), "DE") == "1.234,50 EUR"
     assert t.amount_with_currency(Money.of("1234.50", "CHF"), "CH") == "CHF 1'234.50"
+
+
+def test_the_fast_text_writer_writes_what_reportlabs_text_object_writes(monkeypatch):
+    """`kita_assessment_pdf.Words` caches per document; the PDF must be byte for byte the one the
+    house letter's text object (`reports.letter._Words`) gives."""
+    from sollhaben.reports import letter
+
+    letters = [many_children(1), many_children(3), many_children(1, "CH"), many_children(12)]
+    fast = report.render_assessments(letters)
+    monkeypatch.setattr(report, "Words", letter._Words)
+    assert report.render_assessments(letters) == fast

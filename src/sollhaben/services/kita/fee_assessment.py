@@ -128,10 +128,9 @@ class _Run:
     mandates: dict
 
 
-def _load(db: Database, facility_id: int, from_month: Month, payer_id: int | None = None,
-          payer_ids: Sequence[int] | None = None) -> _Run:
+def _load(db: Database, facility_id: int, from_month: Month, payer_ids: Sequence[int] | None = None) -> _Run:
     with read_only(db) as session:
-        snapshot = load_snapshot(session, facility_id, from_month, payer_id)
+        snapshot = load_snapshot(session, facility_id, from_month, payer_ids)
         load_persons(session, snapshot, [])
         built = compute(snapshot)
         wanted = list(payer_ids) if payer_ids is not None else list(built.parts)
@@ -192,7 +191,7 @@ def assessment_for(db: Database, facility_id: int, payer_id: int, from_month: Mo
                    today: date | None = None) -> FeeAssessmentDTO:
     """The letter to `payer_id` for the facility from `from_month` on. The payer's main ledger
     account (the account in the payment reference) is created on first use."""
-    run = _load(db, facility_id, from_month, payer_id=payer_id, payer_ids=[payer_id])
+    run = _load(db, facility_id, from_month, payer_ids=[payer_id])
     if payer_id not in run.built.parts:
         raise _not_found(run, payer_id)
     accounts = _accounts(db, run, [payer_id])

@@ -117,13 +117,25 @@ def _detail(line: m.ComputedLine, facts: m.ChildMonthFacts, country: str, names:
     return ""
 
 
+def _cached(snapshot: Snapshot, key: tuple, make) -> str:
+    """Tier labels and discount names repeat for every child: made once per snapshot."""
+    found = snapshot.labels.get(key)
+    if found is None:
+        found = snapshot.labels[key] = make()
+    return found
+
+
 def _assessment_line(line: m.ComputedLine, share: Money, snapshot: Snapshot,
                      facts: m.ChildMonthFacts) -> AssessmentLine:
-    country, month = snapshot.org.country, facts.month
-    names = [_deduction_name(d, snapshot.catalogue, month, facts.sibling_position, country) for d in line.deductions]
+    country, month, catalogue = snapshot.org.country, facts.month, snapshot.catalogue
+    position = facts.sibling_position
+    names = [_cached(snapshot, ("discount", d.discount_id, d.name, month, position),
+                     lambda d=d: _deduction_name(d, catalogue, month, position, country)) for d in line.deductions]
     detail = _detail(line, facts, country, names)
-    common = dict(kind=line.kind.value, name=line.name, mode_label=MODE_LABELS[line.mode.value],
-                  tier=_tier_label(line, snapshot.catalogue, month), detail=detail)
+    tier = _cached(snapshot, ("tier", line.kind, line.catalogue_id, line.tier, month),
+                   lambda: _tier_label(line, catalogue, month))
+    common = dict(kind=line.kind.value, name=line.name, mode_label=MODE_LABELS[line.mode.value], tier=tier,
+                  detail=detail)
     if line.resets:  # "offener Betrag"
         return AssessmentLine(**common)
     deductions = tuple(Deduction(name, d.amount) for name, d in zip(names, line.deductions))
