@@ -189,3 +189,38 @@ def test_tab_goes_through_a_fee_line_as_it_reads(qtbot, page, family):
         seen.append(QApplication.focusWidget())
     assert seen == [line.amount, line.reset, *line.discounts, line.special, line.payers[0].combo,
                     line.payers[0].share]
+
+
+def test_a_sibling_named_for_the_ladder_counts_live_and_is_stored(qtbot, page, sqlite_db, statute, family):
+    from decimal import Decimal
+
+    from sollhaben.domain.master_data import PersonInput
+
+    catalogue.save_discount(sqlite_db, statute.org, m.Discount("Geschwisterstaffel", m.DiscountKind.SIBLING_LADDER, (
+        m.DiscountVersion(Validity(Month(2026, 1)), ladder=(Decimal("20"), Decimal("40"))),)))
+    older = children.create_child(sqlite_db, statute.org, PersonInput("NATURAL", "Gerber", "Jonas",
+                                                                      birth_date=date(2019, 8, 1)), today=TODAY)
+    page.reload()
+    page.open_child(family.child)
+    editor = page.editor
+    editor.ui.layerTabs.setCurrentIndex(3)
+    editor.load_period(None)
+    panel = editor.periods
+    line = panel.fees.add_line()
+    choose(line.entry, "Ganztag")
+    choose(line.tier, "Stufe 2")
+    choose(line.discounts[0], "Geschwisterstaffel")
+    choose(line.payers[0].combo, "Laura")
+    qtbot.waitUntil(lambda: line.discount_labels[0].text() != "")
+    assert line.discount_labels[0].text() == "−0,00 → 126,00"  # Mia is the oldest of her siblings in care
+    panel.tabs.setCurrentIndex(0)
+    pick = panel.basic.sibling_pick
+    type_into(qtbot, pick, "Jonas")
+    qtbot.keyClick(pick, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: panel.basic.extra_siblings() == (older.id,))
+    qtbot.waitUntil(lambda: line.discount_labels[0].text() == "−25,20 → 100,80")  # now the 2nd child: 20 %
+    with qtbot.waitSignal(editor.saved):
+        editor.save()
+    period = billing_data.get_period(sqlite_db, billing_data.list_periods(sqlite_db, family.child)[0].id).period
+    assert period.extra_siblings == (older.id,)
+    assert panel.basic.sibling_table.item(0, 0).text() == "Gerber, Jonas"

@@ -31,7 +31,7 @@ from sollhaben.ui.kita.period_panel import PeriodPanel
 from sollhaben.ui.kita.widgets_errors import register_group
 from sollhaben.ui.layer_editor import LayerEditor
 
-_PAYER_INDEX = re.compile(r"^payers\[(\d+)\]$")
+_PAYER_INDEX = re.compile(r"^(payers|extra_siblings)\[(\d+)\]$")
 
 
 @dataclass
@@ -52,7 +52,7 @@ class ChildEditor(LayerEditor):
     new_title = "Neues Kind"
 
     def __init__(self, context: AppContext, rows: Callable[[], list[PersonRow]], parent: QWidget | None = None,
-                 today: Callable[[], date] = date.today) -> None:
+                 today: Callable[[], date] = date.today, child_rows: Callable[[], list] = list) -> None:
         super().__init__(parent)
         self.context, self.today = context, today
         self._keep_contract: int | None = None
@@ -60,7 +60,7 @@ class ChildEditor(LayerEditor):
         self.basic = ChildBasicLayer(rows, self)
         self.contracts = ContractsLayer(self, lambda: self.today())
         self.family = FamilyLayer(rows, lambda: self.record.person_id if self.record else None, self)
-        self.periods = PeriodPanel(context.db, lambda: context.country, lambda: self.today(), self)
+        self.periods = PeriodPanel(context.db, lambda: context.country, lambda: self.today(), self, child_rows)
         for title, widget in (("&Kind", self.basic), ("&Verträge", self.contracts),
                               ("Sorgeberechtigte && &Zahler", self.family)):
             self.add_layer(title, widget)
@@ -196,7 +196,7 @@ class ChildEditor(LayerEditor):
             field = error.field
             match = _PAYER_INDEX.match(field)
             if match:
-                field = f"payers[{match[1]}].person_id"
+                field = f"{match[1]}[{match[2]}].{'person_id' if match[1] == 'payers' else 'child_id'}"
             field = self.periods.map_error_field(field)
             mapped.append(replace(error, field=field))
         super().show_errors(mapped)

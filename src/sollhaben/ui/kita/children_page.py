@@ -71,7 +71,8 @@ class ChildrenPage(QWidget):
         list_layout.addWidget(self.list)
         self.stack.addWidget(list_page)
 
-        self.editor = ChildEditor(context, self.person_rows, self.stack, today=today)
+        self.editor = ChildEditor(context, self.person_rows, self.stack, today=today,
+                                  child_rows=lambda: self.list.model.rows())
         self.navigator = ListNavigator(self.list.proxy)
         self.editor.set_navigator(self.navigator)
         self.stack.addWidget(self.editor)

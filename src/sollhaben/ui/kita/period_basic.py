@@ -3,24 +3,92 @@ from the service) and manual, children in the household (Württemberg model, rea
 of all fees / all extra costs and, with the standard-rate option, the meal-cost coverage."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QWidget
 
 from sollhaben.domain.errors import ErrorCollector
 from sollhaben.domain.kita import model as m
 from sollhaben.domain.months import Month, Validity
+from sollhaben.services.dto import PersonRow
+from sollhaben.services.kita.dto import ChildRow
 from sollhaben.ui.field_errors import FieldErrorView
 from sollhaben.ui.forms.ui_kita_period_basic import Ui_PeriodBasicLayer
 from sollhaben.ui.kita.period_context import PeriodContext
 from sollhaben.ui.kita.period_lines import fill_combo, select_data
+from sollhaben.ui.kita.widgets_picker import PersonPicker
 
 
 class PeriodBasicLayer(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None,
+                 child_rows: Callable[[], list[ChildRow]] = list) -> None:
         super().__init__(parent)
         self.ui = Ui_PeriodBasicLayer()
         self.ui.setupUi(self)
         for coverage in m.MealCoverage:
             self.ui.mealCombo.addItem(coverage.label, coverage.value)
+        self._child_rows = child_rows
+        self.own_child_id: int | None = None
+        self._build_ladder_siblings()
+
+    def _build_ladder_siblings(self) -> None:
+        """"Geschwister für die Staffel": children named for the sibling ladder besides the auto
+        siblings (a sibling in another facility), picked from the children list."""
+        box = QWidget(self)
+        layout = QHBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.sibling_pick = QLineEdit(box)
+        self.sibling_pick.setObjectName("siblingPickEdit")
+        self.sibling_pick.setPlaceholderText("Kind suchen und hinzufügen …")
+        self.sibling_pick.setClearButtonEnabled(True)
+        self.sibling_pick.setMaximumWidth(260)
+        self.sibling_table = QTableWidget(0, 1, box)
+        self.sibling_table.setObjectName("ladderSiblingsTable")
+        self.sibling_table.horizontalHeader().hide()
+        self.sibling_table.verticalHeader().hide()
+        self.sibling_table.horizontalHeader().setStretchLastSection(True)
+        self.sibling_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.sibling_table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.sibling_table.setFixedHeight(self.fontMetrics().height() * 3 + 16)
+        self.sibling_table.setMaximumWidth(300)
+        self.sibling_remove = QPushButton("Entfernen", box)
+        self.sibling_remove.clicked.connect(self._remove_sibling)
+        for widget in (self.sibling_pick, self.sibling_table, self.sibling_remove):
+            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addStretch(1)
+        label = QLabel("Geschwister für die &Staffel:", self)
+        label.setBuddy(self.sibling_pick)
+        label.setToolTip("Kinder, die bei der Geschwisterstaffel zusätzlich zählen (z. B. in einer anderen "
+                         "Einrichtung betreut)")
+        self.ui.form.insertRow(3, label, box)
+        self.sibling_picker = PersonPicker(self.sibling_pick, self._sibling_rows)
+        self.sibling_picker.picked.connect(self.add_sibling)
+        QWidget.setTabOrder(self.ui.siblingsManualEdit, self.sibling_pick)
+
+    def _sibling_rows(self) -> list[PersonRow]:
+        return [PersonRow(r.id, "NATURAL", r.last_name, r.first_name, r.birth_date, "", "", "")
+                for r in self._child_rows() if r.id != self.own_child_id]
+
+    def add_sibling(self, child_id: int, name: str = "") -> None:
+        table = self.sibling_table
+        if any(table.item(r, 0).data(Qt.ItemDataRole.UserRole) == child_id for r in range(table.rowCount())):
+            return
+        if not name:
+            row = next((r for r in self._child_rows() if r.id == child_id), None)
+            name = f"{row.last_name}, {row.first_name}" if row else f"Kind Nr. {child_id}"
+        item = QTableWidgetItem(name)
+        item.setData(Qt.ItemDataRole.UserRole, child_id)
+        table.insertRow(table.rowCount())
+        table.setItem(table.rowCount() - 1, 0, item)
+
+    def _remove_sibling(self) -> None:
+        if self.sibling_table.currentRow() >= 0:
+            self.sibling_table.removeRow(self.sibling_table.currentRow())
+
+    def extra_siblings(self) -> tuple[int, ...]:
+        table = self.sibling_table
+        return tuple(table.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(table.rowCount()))
 
     def register_errors(self, view: FieldErrorView) -> None:
         u = self.ui
@@ -28,6 +96,7 @@ class PeriodBasicLayer(QWidget):
                               ("siblings_manual", u.siblingsManualEdit), ("fees_payer_id", u.feesPayerCombo),
                               ("extras_payer_id", u.extrasPayerCombo), ("meal_coverage", u.mealCombo)):
             view.register(field, widget)
+        view.register_table("extra_siblings", self.sibling_table, {"child_id": 0})
 
     def set_payers(self, payers: list[tuple[int, str]]) -> None:
         fill_combo(self.ui.feesPayerCombo, payers, "– keiner (Zahler je Zeile) –")
@@ -37,6 +106,10 @@ class PeriodBasicLayer(QWidget):
         u = self.ui
         u.validFromEdit.setText(str(period.valid.valid_from) if period else "")
         u.validToEdit.setText(str(period.valid.valid_to) if period and period.valid.valid_to else "")
+        self.sibling_table.setRowCount(0)
+        names = {r.id: f"{r.last_name}, {r.first_name}" for r in self._child_rows()}
+        for child_id in period.extra_siblings if period else ():
+            self.add_sibling(child_id, names.get(child_id, f"Kind Nr. {child_id}"))
         manual = period.siblings_manual if period else None
         u.siblingsManualEdit.setText("" if manual is None else str(manual))
         select_data(u.feesPayerCombo, period.fees_payer_id if period else None)
@@ -96,5 +169,5 @@ class PeriodBasicLayer(QWidget):
     def set_locked(self, locked: bool) -> None:
         u = self.ui
         for widget in (u.validFromEdit, u.validToEdit, u.siblingsManualEdit, u.feesPayerCombo, u.extrasPayerCombo,
-                       u.mealCombo):
+                       u.mealCombo, self.sibling_pick, self.sibling_table, self.sibling_remove):
             widget.setEnabled(not locked)

@@ -47,7 +47,7 @@ class PeriodPanel(QWidget):
     delete_requested = Signal(int)  # period id
 
     def __init__(self, db: Database, country: Callable[[], str], today: Callable[[], date],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, child_rows: Callable[[], list] = list) -> None:
         super().__init__(parent)
         self.db, self._country, self.today = db, country, today
         self.child: ChildDTO | None = None
@@ -101,7 +101,7 @@ class PeriodPanel(QWidget):
         layout.addWidget(self.hint)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("periodTabs")
-        self.basic = PeriodBasicLayer(self.tabs)
+        self.basic = PeriodBasicLayer(self.tabs, child_rows)
         self.fees = LinesLayer(m.LineKind.FEE, self.tabs)
         self.extras = LinesLayer(m.LineKind.EXTRA, self.tabs)
         self.summary = SummaryLayer(self.tabs)
@@ -120,6 +120,9 @@ class PeriodPanel(QWidget):
         for combo in (u.feesPayerCombo, u.extrasPayerCombo, u.mealCombo):
             combo.currentIndexChanged.connect(self._timer.start)
         u.validFromEdit.editingFinished.connect(self._valid_from_changed)
+        siblings = self.basic.sibling_table.model()  # the ladder position follows the named siblings
+        siblings.rowsInserted.connect(self._timer.start)
+        siblings.rowsRemoved.connect(self._timer.start)
         self.summary.apply_requested.connect(self.apply_summary)
         self.new_button.clicked.connect(lambda: self.load_requested.emit(None))
         self.delete_button.clicked.connect(
@@ -145,6 +148,7 @@ class PeriodPanel(QWidget):
     def set_child(self, child: ChildDTO | None, payers: list[tuple[int, str]], period_id: int | None = None) -> None:
         """Show the child's periods and load the one valid on the reference date (or `period_id`)."""
         self.child = child
+        self.basic.own_child_id = child.id if child else None
         self.rows = billing_data.list_periods(self.db, child.id) if child else []
         self._fill_table()
         if self.summary.date_edit.text() == "":
@@ -346,7 +350,7 @@ class PeriodPanel(QWidget):
         base = self.base
         return m.BillingPeriod(child_id=self.child.id, valid=valid, fee_lines=tuple(fee_lines),
                                extra_lines=tuple(extra_lines), siblings_manual=manual,
-                               extra_siblings=base.extra_siblings, fees_payer_id=fees_payer,
+                               extra_siblings=self.basic.extra_siblings(), fees_payer_id=fees_payer,
                                extras_payer_id=extras_payer, meal_coverage=self.basic.meal_coverage(),
                                billed_through=base.billed_through, id=base.id, version=base.version)
 
