@@ -197,7 +197,7 @@ def test_a_sibling_named_for_the_ladder_counts_live_and_is_stored(qtbot, page, s
     from sollhaben.domain.master_data import PersonInput
 
     catalogue.save_discount(sqlite_db, statute.org, m.Discount("Geschwisterstaffel", m.DiscountKind.SIBLING_LADDER, (
-        m.DiscountVersion(Validity(Month(2026, 1)), ladder=(Decimal("20"), Decimal("40"))),)))
+        m.DiscountVersion(Validity(Month(2026, 1)), ladder=(Decimal(20), Decimal(40))),)))
     older = children.create_child(sqlite_db, statute.org, PersonInput("NATURAL", "Gerber", "Jonas",
                                                                       birth_date=date(2019, 8, 1)), today=TODAY)
     page.reload()
