@@ -43,7 +43,7 @@ def test_window_opens_with_organization_database_and_to_do_page(window, context)
     assert window.database_label.text().startswith("SQLite: ") and window.database_label.text().endswith("test.sqlite")
     titles = [window.navigation.item(i).text() for i in range(window.navigation.count())]
     assert titles == ["Personen", "Kinder", "Schnellerfassung", "Debitoren", "Wiedervorlagen", "Einheiten", "Standard",
-                      "Einstellungen"]
+                      "Festsetzung", "Einstellungen"]
     assert window.current_page_title() == "Wiedervorlagen"
     assert isinstance(window.stack.currentWidget(), TodoPage)
     assert not window.organization_toolbar.isVisibleTo(window)  # only one organization
@@ -69,7 +69,7 @@ def test_shortcuts(qtbot, window):
     shortcuts = {a.text(): a.shortcut().toString() for a in window.page_actions}
     assert shortcuts == {"Personen": "Ctrl+1", "Kinder": "Ctrl+2", "Schnellerfassung": "Ctrl+3", "Debitoren": "Ctrl+4",
                          "Wiedervorlagen": "Ctrl+5", "Einheiten": "Ctrl+6", "Standard": "Ctrl+7",
-                         "Einstellungen": "Ctrl+8"}
+                         "Festsetzung": "Ctrl+8", "Einstellungen": "Ctrl+9"}
     assert window.settings_action.shortcut().toString() == "Ctrl+,"
     assert window.quit_action.shortcut().toString() == "Ctrl+Q"
     assert window.about_action.shortcut().toString() == "F1"

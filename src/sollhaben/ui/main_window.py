@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
             PageEntry("Wiedervorlagen", lazy_page("sollhaben.ui.todo_page", "TodoPage", context)),
             PageEntry("Einheiten", lazy_page("sollhaben.ui.units_page", "UnitsPage", context)),
             PageEntry("Standard", lazy_page("sollhaben.ui.kita.catalogue_page", "CataloguePage", context)),
+            PageEntry("Festsetzung", lazy_page("sollhaben.ui.kita.assessment_page", "AssessmentPage", context)),
             PageEntry("Einstellungen", self._settings_page),
         ]
         self.navigation = QListWidget(self)
