@@ -35,8 +35,8 @@ def test_standard_page_in_the_main_window(qtbot, context):
     assert window.current_page_title() == "Standard"
     page = window.stack.currentWidget()
     assert isinstance(page, CataloguePage)
-    assert [window.navigation.item(i).text() for i in range(window.navigation.count())][-2:] == [
-        "Standard", "Einstellungen"]
+    titles = [window.navigation.item(i).text() for i in range(window.navigation.count())]
+    assert "Standard" in titles and titles[-1] == "Einstellungen"  # other pages may come between
 
     fee_groups = page.lists[EntryKind.FEE_GROUP]
     assert [r.name for r in fee_groups.visible_rows()] == ["Ganztag", "Halbtag"]

@@ -50,7 +50,7 @@ class PeriodBasicLayer(QWidget):
         self.sibling_pick.setObjectName("siblingPickEdit")
         self.sibling_pick.setPlaceholderText("Kind suchen und hinzufügen …")
         self.sibling_pick.setClearButtonEnabled(True)
-        self.sibling_pick.setMaximumWidth(260)
+        self.sibling_pick.setFixedWidth(230)
         self.sibling_table = QTableWidget(0, 1, box)
         self.sibling_table.setObjectName("ladderSiblingsTable")
         self.sibling_table.horizontalHeader().hide()
@@ -59,7 +59,7 @@ class PeriodBasicLayer(QWidget):
         self.sibling_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.sibling_table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.sibling_table.setFixedHeight(self.fontMetrics().height() * 3 + 16)
-        self.sibling_table.setMaximumWidth(300)
+        self.sibling_table.setFixedWidth(240)
         self.sibling_remove = QPushButton("Entfernen", box)
         self.sibling_remove.clicked.connect(self._remove_sibling)
         for widget in (self.sibling_pick, self.sibling_table, self.sibling_remove):
