@@ -90,6 +90,38 @@ def test_an_institution_gets_its_share_and_the_institutional_salutation(db, fami
     assert a.total == family.money("500.00") and a.recipient[0] == "Jugendamt Stuttgart"
 
 
+def test_an_individual_fee_with_reset_is_open_even_with_a_special_discount(db, family):
+    from sollhaben.services.kita import catalogue
+
+    individual = catalogue.save_fee_group(db, family.org, m.FeeGroup(
+        "Individuell", m.BillingMode.INDIVIDUAL, m.TierSource.CHOSEN, (m.FeeGroupVersion(valid("01.2026"), ()),)))
+    leon = billing_data.get_period(db, family.leon_period.id).period
+    billing_data.save_period(db, replace(leon, fee_lines=leon.fee_lines + (m.FeeLine(
+        individual.group.id, amount=family.money("40.00"), reset=True, special_discount=family.money("10.00")),)))
+    a = fee_assessment.assessment_for(db, family.facility, family.mother, MARCH, today=TODAY)
+    line = next(line for c in a.children for line in c.fees if line.name == "Individuell")
+    assert line.is_open and not line.deductions and not a.problems
+    assert line.detail == "Der Betrag wird jeden Monat neu festgelegt."
+    assert a.total == family.money("1839.37")  # unchanged: the open line adds nothing fixed
+
+
+def test_meals_covered_by_the_hardship_fund_go_to_the_institutions_letter(db, family):
+    settings = facility.get_facility_settings(db, family.facility)
+    facility.save_facility_settings(db, replace(settings, standard_rate_meals=True,
+                                                hardship_fund_payer_id=family.youth_office,
+                                                sibling_meal_payer_id=family.youth_office))
+    mia = billing_data.get_period(db, family.mia_period.id).period
+    billing_data.save_period(db, replace(mia, meal_coverage=m.MealCoverage.HARDSHIP_FUND))
+    office = fee_assessment.assessment_for(db, family.facility, family.youth_office, MARCH, today=TODAY)
+    assert [(c.name, [line.name for line in c.lines]) for c in office.children] == [("Mia Gerber", ["Mittagessen"])]
+    assert office.children[0].extras[0].is_open and office.total == family.money("0.00")
+    mother = fee_assessment.assessment_for(db, family.facility, family.mother, MARCH, today=TODAY)
+    mia_lines = next(c for c in mother.children if c.name == "Mia Gerber").lines
+    assert "Mittagessen" not in [line.name for line in mia_lines]
+    listed = {r.payer_id for r in fee_assessment.payers_with_changes(db, family.facility, MARCH, today=TODAY)}
+    assert listed == {family.mother, family.father, family.youth_office}
+
+
 def test_a_payer_without_lines_in_the_facility_is_not_found(db, family):
     with pytest.raises(NotFoundError, match="für kein Kind"):
         fee_assessment.assessment_for(db, family.facility, family.youth_office, MARCH, today=TODAY)

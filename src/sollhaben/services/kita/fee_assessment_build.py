@@ -49,7 +49,8 @@ class Built:
 
 def _open_period(period: m.BillingPeriod, catalogue: m.Catalogue) -> m.BillingPeriod:
     """The period as the letter computes it: count 1 for PER_UNIT lines (the unit price), no
-    amount for INDIVIDUAL lines with reset (their amount is open)."""
+    amount and no discounts for INDIVIDUAL lines with reset (their amount is open; a discount
+    without an amount would be refused as larger than the fee)."""
     def mode(line) -> m.BillingMode | None:
         entry = (catalogue.fee_groups.get(line.fee_group_id) if isinstance(line, m.FeeLine)
                  else catalogue.extra_costs.get(line.extra_cost_id))
@@ -59,7 +60,9 @@ def _open_period(period: m.BillingPeriod, catalogue: m.Catalogue) -> m.BillingPe
         found = mode(line)
         if found is m.BillingMode.PER_UNIT:
             return replace(line, count=1) if line.count != 1 else line
-        if found is m.BillingMode.INDIVIDUAL and line.reset:
+        if found is m.BillingMode.INDIVIDUAL and line.reset:  # open: no amount, so nothing to deduct either
+            if isinstance(line, m.FeeLine) and (line.amount is not None or line.discount_ids or line.special_discount):
+                return replace(line, amount=None, discount_ids=(), special_discount=None)
             return replace(line, amount=None) if line.amount is not None else line
         return line
 
