@@ -150,3 +150,23 @@ def test_settings_saved_updates_window(qtbot, window, context):
     dialog.accept()
     assert window.windowTitle() == "Sollhaben – Sozialdienst Aaretal-Gürbetal"
     assert context.organization.name == "Sozialdienst Aaretal-Gürbetal"
+
+
+def test_unsaved_input_is_not_lost_by_navigation_or_closing(qtbot, window, monkeypatch):
+    """Pages with an editor (`can_leave`) are asked before the main window leaves them."""
+    persons_index = window.page_index("Personen")
+    window.show_page(persons_index)
+    page = window.page("Personen")
+    assert page.new_person()
+    page.editor.basic.lastNameEdit.setText("Ungespeichert")
+    asked: list[str] = []
+    monkeypatch.setattr("sollhaben.ui.layer_editor.ask",
+                        lambda parent, title, text, buttons: asked.append(title) or "Abbrechen")
+    window.navigation.setCurrentRow(window.page_index("Wiedervorlagen"))  # a click in the navigation
+    assert asked == ["Ungespeicherte Änderungen"]
+    assert window.stack.currentIndex() == persons_index and window.navigation.currentRow() == persons_index
+    assert not window.close()  # "Abbrechen": the window stays open
+    assert len(asked) == 2 and page.editor.basic.lastNameEdit.text() == "Ungespeichert"
+    monkeypatch.setattr("sollhaben.ui.layer_editor.ask", lambda parent, title, text, buttons: "Verwerfen")
+    assert window.show_page(window.page_index("Wiedervorlagen"))
+    assert window.current_page_title() == "Wiedervorlagen"

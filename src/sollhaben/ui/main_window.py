@@ -105,11 +105,26 @@ class MainWindow(QMainWindow):
             old.deleteLater()
         return entry.widget
 
-    def show_page(self, index: int) -> None:
-        if 0 <= index < len(self.pages):
-            self.stack.setCurrentWidget(self._ensure(index))
-            if self.navigation.currentRow() != index:
-                self.navigation.setCurrentRow(index)
+    def show_page(self, index: int) -> bool:
+        """Show page `index`; a page with unsaved input is asked first (`can_leave`), and when
+        the clerk keeps editing, the navigation goes back to it. False when the page stayed."""
+        if not 0 <= index < len(self.pages):
+            return False
+        current = self.stack.currentWidget()
+        if index != self.stack.currentIndex() and not self._may_leave(current):
+            self.navigation.blockSignals(True)
+            self.navigation.setCurrentRow(self.stack.currentIndex())
+            self.navigation.blockSignals(False)
+            return False
+        self.stack.setCurrentWidget(self._ensure(index))
+        if self.navigation.currentRow() != index:
+            self.navigation.setCurrentRow(index)
+        return True
+
+    @staticmethod
+    def _may_leave(page: QWidget | None) -> bool:
+        can_leave = getattr(page, "can_leave", None)
+        return can_leave is None or bool(can_leave())
 
     def current_page_title(self) -> str:
         return self.pages[self.stack.currentIndex()].title
@@ -197,6 +212,9 @@ class MainWindow(QMainWindow):
     # actions ---------------------------------------------------------------------------------
     def switch_organization(self, organization_id: int) -> None:
         if self.context.organization is None or organization_id != self.context.organization.id:
+            if not self._may_leave(self.stack.currentWidget()):
+                self.reload_organizations()  # the switcher shows the organization still open
+                return
             self.context.set_organization(organizations.get_organization(self.context.db, organization_id))
 
     def open_settings(self) -> SettingsDialog | None:
@@ -229,6 +247,9 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, job.title, f"„{job.title}“ ist fehlgeschlagen:\n{exc}")
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._may_leave(self.stack.currentWidget()):  # unsaved input: the clerk chose to stay
+            event.ignore()
+            return
         if self.runner is not None and self.runner.current_job is not None:
             answer = QMessageBox.question(
                 self, "Beenden", f"„{self.runner.current_job.title}“ läuft noch. Abbrechen und beenden?",
