@@ -281,3 +281,24 @@ def test_record_navigation_pages_children_and_keeps_the_layer(qtbot, page, sqlit
     assert editor.record.id == family.child and editor.ui.positionLabel.text() == "2 von 2"
     assert editor.ui.layerTabs.currentIndex() == 3
     assert "Gerber, Mia" in editor.ui.titleLabel.text()
+
+
+def test_a_refused_period_leaves_the_other_layers_unsaved_too(qtbot, page, sqlite_db, statute, family):
+    """One save is one transaction: a refused period keeps the notes and payers of the same save
+    unsaved, and the form keeps everything typed so the clerk can fix the period and save again."""
+    editor = open_billing(qtbot, page, family.child)
+    before = children.get_child(sqlite_db, family.child)
+    editor.basic.ui.notesEdit.setPlainText("Allergie: Nüsse")
+    panel = new_period(qtbot, editor)
+    line = fee_line(qtbot, panel, "Ganztag 45 h", "Stufe 2")
+    set_payer(qtbot, line, 0, "Laura", "100,00")  # does not add up: the period is refused
+    assert not editor.save()
+    after = children.get_child(sqlite_db, family.child)
+    assert (after.notes, after.version) == (before.notes, before.version)
+    assert billing_data.list_periods(sqlite_db, family.child) == []
+    assert editor.basic.ui.notesEdit.toPlainText() == "Allergie: Nüsse" and editor.is_dirty()
+    line.payers[0].rest.setChecked(True)
+    with qtbot.waitSignal(editor.saved):
+        assert editor.save()
+    assert children.get_child(sqlite_db, family.child).notes == "Allergie: Nüsse"
+    assert len(billing_data.list_periods(sqlite_db, family.child)) == 1

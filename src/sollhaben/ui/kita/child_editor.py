@@ -24,6 +24,7 @@ from sollhaben.services import organizations, persons
 from sollhaben.services.dto import PersonRow
 from sollhaben.services.kita import billing_data, children
 from sollhaben.services.kita.dto import ChildDTO, GuardianInput
+from sollhaben.services.unit_of_work import unit_of_work
 from sollhaben.ui.context import AppContext
 from sollhaben.ui.field_errors import ask
 from sollhaben.ui.kita.child_layers import ChildBasicLayer, ContractsLayer, FamilyLayer
@@ -140,6 +141,24 @@ class ChildEditor(LayerEditor):
                          payer_ids, contract, note, period)
 
     def store(self, data: ChildForm, record_id: int | None, version: int | None) -> ChildDTO:
+        """Child, person, guardians, payers, contract and period in ONE transaction: a refused
+        period leaves the child part unsaved too, and the form keeps what was loaded."""
+        db = self.context.db
+        before = self.record
+        try:
+            with unit_of_work(db, "Das Kind"):
+                child, contract, period = self._store_all(data)
+        except BaseException:
+            self.record = before
+            raise
+        if contract is not None:
+            self.contracts.stored(contract)
+            self._keep_contract = contract.contract.id
+        if period is not None:
+            self._keep_period = period.period.id
+        return children.get_child(db, child.id)
+
+    def _store_all(self, data: ChildForm):
         db = self.context.db
         child = self.record
         if child is None:
@@ -158,6 +177,7 @@ class ChildEditor(LayerEditor):
             child = self.record = children.save_guardians(db, child.id, child.version, data.guardians)
         if data.payer_ids != [p.person_id for p in child.payers]:
             child = self.record = children.save_payers(db, child.id, child.version, data.payer_ids)
+        saved = None
         if self.contracts.changed(data.contract, data.contract_note):
             contract = replace(data.contract, child_id=child.id)
             try:
@@ -165,12 +185,10 @@ class ChildEditor(LayerEditor):
             except ValidationError as exc:
                 raise ValidationError([FieldError(f"contract.{e.field}" if e.field else "contract.first_day",
                                                   e.message) for e in exc.errors]) from None
-            self.contracts.stored(saved)
-            self._keep_contract = saved.contract.id
+        period = None
         if data.period is not None:
-            dto = billing_data.save_period(db, replace(data.period, child_id=child.id))
-            self._keep_period = dto.period.id
-        return children.get_child(db, child.id)
+            period = billing_data.save_period(db, replace(data.period, child_id=child.id))
+        return child, saved, period
 
     def _store_person(self, child: ChildDTO, data: ChildForm) -> ChildDTO:
         db = self.context.db
