@@ -1,11 +1,17 @@
-"""Work around a reference-counting bug in PySide6 6.12.0 on Python < 3.12.
+"""Work around the reference-counting bugs of PySide6 6.12.0 on Python < 3.12.
 
-`SignalInstance.emit()` and `SignalInstance.disconnect()` return `True`/`False` without taking a
-new reference. Every call from Python therefore drops one reference to the bool singleton; after
-a few hundred emits CPython aborts with "bool_dealloc: deallocating True or False" (Python 3.12+
-has immortal bools and is not affected). The fix is probed, not assumed: only when a probe emit
-really loses a reference are the two methods wrapped to give the reference back. Importing this
-module is idempotent; `sollhaben.workers` and the UI modules import it before any signal is used.
+pyproject.toml excludes 6.12 (docs/architecture.md, "PySide6 version"); this module is the second
+line of defence should such a build be installed anyway.
+
+- `SignalInstance.emit()` and `.disconnect()` return `True`/`False` without a new reference: every
+  call drops one reference to the bool singleton, and CPython aborts ("bool_dealloc") after a few
+  hundred emits. When a probe shows it, the two methods are wrapped to give the reference back.
+- Void methods (`QLineEdit.setText`, `QObject.setObjectName` …) and an empty `currentData()` return
+  `None` without a reference; an editor makes tens of thousands of such calls. When a probe shows
+  it, None gets a reference count no session can use up (Python 3.12 made None immortal).
+
+Nothing is assumed: without the bug nothing is patched. Importing this module is idempotent;
+`sollhaben.workers` and the UI modules import it before any widget or signal is used.
 """
 from __future__ import annotations
 
@@ -67,4 +73,28 @@ def _noop() -> None:
     pass
 
 
+_NONE_MARGIN = 1 << 40
+
+
+def _none_loses_reference() -> bool:
+    probe = QObject()
+    before = sys.getrefcount(None)
+    for _ in range(16):
+        probe.setObjectName("probe")  # a void method: returns None
+    return sys.getrefcount(None) < before
+
+
+def protect_none() -> bool:
+    """True when None is protected (now or before)."""
+    if sys.version_info >= (3, 12):
+        return False
+    if sys.getrefcount(None) > _NONE_MARGIN // 2:
+        return True
+    if not _none_loses_reference():
+        return False
+    ctypes.c_ssize_t.from_address(id(None)).value += _NONE_MARGIN
+    return True
+
+
 ACTIVE = install()
+NONE_PROTECTED = protect_none()

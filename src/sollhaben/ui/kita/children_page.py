@@ -10,7 +10,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
-import sollhaben.ui.kita.widgets_none_fix  # noqa: F401  (PySide6 6.12: None loses references)
+import sollhaben.workers.qt_fixes  # noqa: F401  (PySide6 6.12 reference-count fixes)
 from sollhaben.domain.kita.model import ContractStatus
 from sollhaben.services import persons
 from sollhaben.services.dto import PersonRow

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import sollhaben.ui.kita.widgets_none_fix  # noqa: F401  (PySide6 6.12: None loses references)
+import sollhaben.workers.qt_fixes  # noqa: F401  (PySide6 6.12 reference-count fixes)
 from sollhaben.domain.errors import ConflictError, ValidationError
 from sollhaben.domain.formatting import Country, format_money
 from sollhaben.domain.kita.model import BillingMode
