@@ -20,6 +20,7 @@ from sollhaben.ui.table_model import ALIGN_RIGHT, Column, RowTableModel
 CATEGORY_LABELS = {
     "FEE": "Gebühr", "REMINDER_FEE": "Mahngebühr", "INTEREST": "Zins", "ENFORCEMENT_COST": "Betreibungskosten",
     "PAYMENT": "Zahlung", "MAINTENANCE": "Unterhalt", "KITA_FEE": "Kita-Beitrag", "MEALS": "Verpflegung",
+    "KITA_EXTRA": "Zusatzkosten",
 }
 _GREY = QColor("#7a7a7a")
 
