@@ -46,6 +46,7 @@ class MainWindow(QMainWindow):
             PageEntry("Personen", lazy_page("sollhaben.ui.persons.persons_page", "PersonsPage", context)),
             PageEntry("Kinder", lazy_page("sollhaben.ui.kita.children_page", "ChildrenPage", context)),
             PageEntry("Schnellerfassung", lazy_page("sollhaben.ui.kita.quick_entry_page", "QuickEntryPage", context)),
+            PageEntry("Sollstellung", self._child_route(lazy_page("sollhaben.ui.kita.run_page", "RunPage", context))),
             PageEntry("Debitoren", lazy_page("sollhaben.ui.ledger.accounts_page", "AccountsPage", context)),
             PageEntry("Wiedervorlagen", lazy_page("sollhaben.ui.todo_page", "TodoPage", context)),
             PageEntry("Einheiten", lazy_page("sollhaben.ui.units_page", "UnitsPage", context)),
@@ -136,6 +137,19 @@ class MainWindow(QMainWindow):
         self.organization_card.edit_requested.connect(lambda: self.open_settings())
         self.organization_card.show_organization(self.context.organization, self.context.db.describe())
         return self.organization_card
+
+    # a page asks to open a child (the problems of the Sollstellung) -----------------------------------
+    def _child_route(self, factory: Callable[[], QWidget]) -> Callable[[], QWidget]:
+        """The page `factory` makes, with its `open_child(child_id)` routed to the page Kinder."""
+        def create() -> QWidget:
+            page = factory()
+            page.open_child.connect(self.open_child)
+            return page
+        return create
+
+    def open_child(self, child_id: int) -> bool:
+        """Show the child in the page Kinder (a page with unsaved input is asked first)."""
+        return self.show_page(self.page_index("Kinder")) and self.page("Kinder").open_child(child_id)
 
     # menus and shortcuts -------------------------------------------------------------------------
     def _action(self, text: str, shortcut, slot, menu) -> QAction:
