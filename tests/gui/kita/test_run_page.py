@@ -65,7 +65,8 @@ def test_the_next_month_is_proposed_and_explained(page, context, setup):
     page.facility_changed()
     assert page.ui.monthEdit.text() == "04.2026"
     assert page.ui.nextMonthLabel.text() == ("Nächster Abrechnungsmonat: <b>04.2026</b> – Die letzte Sollstellung war "
-                                             "für 03.2026; Monate werden der Reihe nach abgerechnet.")
+                                             "für 03.2026; Monate werden der Reihe nach abgerechnet. „Vorschau“ (F5) "
+                                             "berechnet die Sollstellung, ohne zu buchen.")
     assert page.ui.tabs.tabText(4) == "Sollstellungen (1)"
 
 

@@ -123,6 +123,7 @@ class Ui_RunPage(object):
         self.totalsLayout.setObjectName(u"totalsLayout")
         self.totalsLabel = QLabel(self.totalsTab)
         self.totalsLabel.setObjectName(u"totalsLabel")
+        self.totalsLabel.setWordWrap(True)
         self.totalsLabel.setTextFormat(Qt.TextFormat.RichText)
 
         self.totalsLayout.addWidget(self.totalsLabel)

@@ -33,8 +33,8 @@ def local_stamp(moment: datetime | None) -> str:
 
 def line_columns(country: str) -> list[Column]:
     return [
-        Column("Kind", lambda r: r.child_name, width=170),
-        Column("Zeile", lambda r: r.name, width=170),
+        Column("Kind", lambda r: r.child_name, width=150),
+        Column("Zeile", lambda r: r.name, width=150),
         Column("Monat", lambda r: r.value_month, ALIGN_RIGHT, sort_key=lambda r: r.value_month.index, width=70),
         Column("Staffel", lambda r: r.tier, ALIGN_RIGHT, width=55),
         Column("Menge", lambda r: r.quantity, ALIGN_RIGHT, formatter=lambda v: quantity_text(v, country), width=60,
@@ -43,7 +43,7 @@ def line_columns(country: str) -> list[Column]:
                tooltip="Monatsbetrag, Tagessatz, Preis je Einheit oder individueller Betrag"),
         Column("Ermäßigung", lambda r: r.deductions if r.deductions.minor else None, ALIGN_RIGHT, width=90,
                tooltip="Was die Ermäßigungen von der ganzen Zeile abziehen"),
-        Column("Zahler", lambda r: r.payer_name, width=170),
+        Column("Zahler", lambda r: r.payer_name, width=150),
         Column("Betrag", lambda r: r.amount, ALIGN_RIGHT, width=95),
         Column("Buchungstext", lambda r: r.text, stretch=True),
     ]

@@ -155,6 +155,8 @@ class RunPage(QWidget):
         if typed is not None and typed != nxt.month and not nxt.free:
             text += (f" <span style='color:#b3261e'>Gewählt ist {typed}: gebucht werden kann nur {nxt.month}; "
                      "die Vorschau zeigt, was dieser Monat ergäbe.</span>")
+        elif self.view.result is None:
+            text += " „Vorschau“ (F5) berechnet die Sollstellung, ohne zu buchen."
         label.setText(text)
 
     def _typed_month(self) -> Month | None:
@@ -203,6 +205,7 @@ class RunPage(QWidget):
     def _previewed(self, result: run_jobs.PreviewResult) -> None:
         preview = result.preview
         self.view.show(result)
+        self._show_next()
         self.ui.tabs.setCurrentIndex(LINES if preview.lines or not preview.problems else PROBLEMS)
         if preview.refusal:
             self.notice.show(preview.refusal, "error")
