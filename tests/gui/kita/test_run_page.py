@@ -5,12 +5,13 @@ that posts nothing. Real SQLite database, real worker; waits on signals, never s
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
 
 from sollhaben.services import ledger
-from sollhaben.services.kita import billing_run
+from sollhaben.services.kita import billing_data, billing_run
 from sollhaben.services.kita import billing_run_post as writer
 from sollhaben.ui.kita import run_dialogs
 from tests.gui.kita.test_run_page_fixtures import (
@@ -19,6 +20,7 @@ from tests.gui.kita.test_run_page_fixtures import (
     RunSetup,
     build_run_setup,
     close_context,
+    eur,
     open_context,
     post_march_and_change_leon,
     postings,
@@ -213,3 +215,41 @@ def test_a_run_cancelled_before_its_commit_posts_nothing(qtbot, page, context, s
     assert page.ui.statusLabel.text() == "Abgebrochen – es wurde nichts gebucht."
     assert not page.ui.cancelButton.isVisible() and page.ui.postButton.isEnabled()
     assert page.ui.monthEdit.text() == "03.2026"
+
+
+def test_a_cancelled_preview_shows_nothing(qtbot, page, context, monkeypatch):
+    """The preview is held while it loads until "Abbrechen" is pressed; its cancel check stops it."""
+    from sollhaben.services.kita import billing_run as service
+
+    loading, release = threading.Event(), threading.Event()
+    original = service.load_inputs
+
+    def held(*args, **kwargs):
+        loading.set()
+        release.wait(20)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(service, "load_inputs", held)
+    try:
+        assert page.preview()
+        qtbot.waitUntil(loading.is_set, timeout=20_000)
+        with qtbot.waitSignal(page.run_cancelled, timeout=20_000) as cancelled:
+            page.ui.cancelButton.click()
+            release.set()
+    finally:
+        release.set()
+    assert cancelled.args == ["Vorschau Sollstellung 03.2026"]
+    assert page.view.result is None and page.view.lines.model.rowCount() == 0
+    assert page.ui.statusLabel.text() == "Vorschau abgebrochen." and page.notice.text() == ""
+
+
+def test_the_result_says_when_the_data_changed_after_the_preview(qtbot, page, context, setup, confirmed):
+    with qtbot.waitSignal(page.previewed, timeout=20_000):
+        page.preview()
+    leon = billing_data.get_period(context.db, setup.family.leon_period.id).period  # a colleague edits Leon
+    billing_data.save_period(context.db, replace(leon, fee_lines=(replace(leon.fee_lines[0], tier=2),)))
+    with qtbot.waitSignal(page.posted, timeout=20_000) as done:
+        assert page.post()
+    assert done.args[0].total == eur("1689.10")  # Leon 600.00 instead of 925.87
+    assert page.notice.text().endswith("Die Vorschau hatte 8 Buchungen und 2.014,97 EUR gezeigt – die "
+                                       "Abrechnungsdaten wurden inzwischen geändert.")

@@ -153,6 +153,7 @@ def test_the_latest_run_is_undone_after_a_confirmation(qtbot, page, context, set
     assert table_texts(page.runs.model, 2) == ["Zurücknahme", "Sollstellung"]
     assert table_texts(page.runs.model, 8) == ["Storno der Sollstellung", f"zurückgenommen (Nr. {result.undo_id})"]
     assert not page.ui.undoButton.isEnabled()  # nothing left to undo
+    assert page.ui.monthEdit.text() == "03.2026" and page.ui.tabs.currentIndex() == 4  # March runs again
     assert page.runs.current_run().id == first.run_id  # the undo row stands for the run it reversed
     assert ledger.list_accounts(context.db, setup.family.org)[0][1] == eur("0.00")
 

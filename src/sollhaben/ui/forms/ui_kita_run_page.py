@@ -313,7 +313,7 @@ class Ui_RunPage(object):
 #if QT_CONFIG(tooltip)
         self.subsidyButton.setToolTip(QCoreApplication.translate("RunPage", u"Zuschussliste der Richtsatzabrechnung (Essensgeld) f\u00fcr einen Monat", None))
 #endif // QT_CONFIG(tooltip)
-        self.undoButton.setText(QCoreApplication.translate("RunPage", u"Letzte Sollstellung &zur\u00fccknehmen \u2026", None))
+        self.undoButton.setText(QCoreApplication.translate("RunPage", u"Letzte Sollstellung zu&r\u00fccknehmen \u2026", None))
 #if QT_CONFIG(tooltip)
         self.undoButton.setToolTip(QCoreApplication.translate("RunPage", u"Die letzte Sollstellung der Einrichtung durch Stornobuchungen zur\u00fccknehmen (nur ohne zugeordnete Zahlungen)", None))
 #endif // QT_CONFIG(tooltip)

@@ -190,8 +190,7 @@ class RunList(QObject):
         self.notice.show(text, "info")
         self.jobs.say(text.splitlines()[0])
         self.context.signals.data_changed.emit("posting")
-        self.reload(result.undo_id)
-        self.undone.emit(result)
+        self.undone.emit(result)  # the page shows the month to run again and the runs
 
     def _undo_failed(self, exc: BaseException) -> None:
         message = run_dialogs.expected_message(exc)

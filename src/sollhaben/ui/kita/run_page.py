@@ -66,8 +66,11 @@ class RunPage(QWidget):
         self.runs = RunList(context, self.ui, self.jobs, self.notice, self.facility, self, today)
         self.next: NextRunMonth | None = None
         self._post_after_preview = False
+        self._post_title = ""  # the title of the posting job (a cancel of it posts nothing)
+        self._confirmed: tuple | None = None  # postings and total of the preview the clerk confirmed
 
         self.view.open_child.connect(self.open_child)
+        self.runs.undone.connect(lambda result: self.facility_changed(result.undo_id))
         self.jobs.busy_changed.connect(lambda _busy: self._update_buttons())
         self.jobs.cancelled.connect(self._cancelled)
         self.ui.facilityCombo.currentIndexChanged.connect(lambda _i: self.facility_changed())
@@ -250,6 +253,7 @@ class RunPage(QWidget):
         if ask and not run_dialogs.confirm(self, "Sollstellung buchen", self.confirmation_text(), "Buchen"):
             return False
         self.notice.clear()
+        self._confirmed = (len(result.preview.lines) + len(result.preview.recalculations), result.preview.total)
         db, user = self.context.db, self.context.db.user
         self._post_title = f"Sollstellung {month} buchen"
         return self.jobs.run(self._post_title,
@@ -267,6 +271,10 @@ class RunPage(QWidget):
         if result.problems:
             text += (f". {problem_lines(len(result.problems))} mit einem Problem "
                      f"{'wurde' if len(result.problems) == 1 else 'wurden'} nicht gebucht")
+        if self._confirmed is not None and self._confirmed != (result.postings, result.total):
+            count, total_ = self._confirmed
+            text += (f". Die Vorschau hatte {postings_text(count)} und {self.view.money(total_)} gezeigt – die "
+                     "Abrechnungsdaten wurden inzwischen geändert")
         self.notice.show(text + ".", "info",
                          [("Sollstellungsliste anzeigen", partial(self.runs.show_run_list, result.run_id))])
         self.context.signals.data_changed.emit("posting")
