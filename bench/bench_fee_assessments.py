@@ -209,7 +209,7 @@ def main(letters: int = 10_000, sample: int = 500) -> int:
         from pypdf import PdfReader
 
         reader = PdfReader(folder / "festsetzungen.pdf")
-        print(f"check: {len(reader.pages)} pages, last page: "
+        print(f"check: {len(reader.pages)} pages, page 1 is a Festsetzung: "
               f"{'Festsetzung der Elternbeiträge' in reader.pages[0].extract_text()}")
     except ImportError:
         pass
