@@ -182,8 +182,8 @@ class RunPage(QWidget):
 
     def _update_buttons(self) -> None:
         idle, facility_id = not self.jobs.busy, self.facility_id()
-        for widget in (self.ui.facilityCombo, self.ui.monthEdit):
-            widget.setEnabled(idle and (widget is not self.ui.facilityCombo or self.ui.facilityCombo.count() > 0))
+        self.ui.facilityCombo.setEnabled(idle and facility_id is not None)
+        self.ui.monthEdit.setEnabled(idle and facility_id is not None)
         self.ui.previewButton.setEnabled(idle and facility_id is not None)
         result = self.view.result
         refusal = result.preview.refusal if result is not None else ""
