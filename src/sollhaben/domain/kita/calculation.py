@@ -51,7 +51,7 @@ from sollhaben.domain.kita.pricing import (
 )
 from sollhaben.domain.money import Currency, Money, round_cents, split_by_weights
 
-__all__ = ["compute_child_month", "summary_change_marks", "round_pro_rata", "LineScope", "BilledValue"]
+__all__ = ["compute_child_month", "summary_change_marks", "round_pro_rata", "LineScope", "BilledValue", "LineMemo"]
 
 PRO_RATA_PLACES = Decimal("0.000001")
 
@@ -98,14 +98,16 @@ class _LineProblem(Exception):
 def compute_child_month(period: BillingPeriod, catalogue: Catalogue, settings: FacilitySettings,
                         facts: ChildMonthFacts, currency: Currency | str, *, scope: LineScope = LineScope.ALL,
                         billed: Mapping[str, BilledValue] | None = None,
-                        keys: tuple[list[str], list[str]] | None = None,
+                        keys: tuple[list[str], list[str]] | None = None, memo: LineMemo | None = None,
                         ) -> tuple[list[ComputedLine], list[Problem]]:
     """The lines of `period` for `facts.month`, and the problems of the lines that cannot be billed.
 
     `scope`: all lines, or only extra costs with reset. `billed`: for the line keys it names, the
     count or individual amount of a resetting line is taken from it instead of the form (the run
     passes what it already billed, because the form was reset since). `keys`: `line_keys(period)`
-    when the caller has it already."""
+    when the caller has it already. `memo`: a `LineMemo` of the run (same catalogue, settings and
+    currency for every call): a line object computed before for the same key, period payers and
+    facts gives back the same `ComputedLine` instead of being computed again."""
     ctx = _Ctx(period, catalogue, settings, facts, Currency(currency), billed)
     lines: list[ComputedLine] = []
     problems: list[Problem] = []
@@ -114,15 +116,76 @@ def compute_child_month(period: BillingPeriod, catalogue: Catalogue, settings: F
     if scope is LineScope.ALL:
         work += zip(fee_keys, period.fee_lines)
     work += zip(extra_keys, period.extra_lines)
+    if memo is not None:
+        found = memo.found
+        common = (facts.month, facts.care_days, facts.sibling_position, facts.children_in_household,
+                  facts.income_tier, scope)
     for key, line in work:
+        is_fee = type(line) is FeeLine
         try:
-            computed = _fee_line(ctx, key, line) if isinstance(line, FeeLine) else _extra_line(ctx, key, line, scope)
+            if memo is None:
+                priced = _price_fee(ctx, key, line) if is_fee else _price_extra(ctx, key, line, scope)
+            else:
+                billed_value = billed.get(key) if billed is not None else None
+                if is_fee:
+                    signature = (key, line.fee_group_id, line.tier, line.count, line.amount, line.reset,
+                                 line.discount_ids, line.special_discount, billed_value, common)
+                else:
+                    signature = (key, line.extra_cost_id, line.count, line.amount, line.reset, period.meal_coverage,
+                                 billed_value, common)
+                priced = found.get(signature, _MISSING)
+                if priced is _MISSING:
+                    priced = _price_fee(ctx, key, line) if is_fee else _price_extra(ctx, key, line, scope)
+                    memo.keep(signature, priced)
+            if priced is None:
+                continue
+            lines.append(_assign(priced, line.payers,
+                                 period.fees_payer_id if is_fee else period.extras_payer_id))
         except _LineProblem as problem:
             problems.append(Problem(period.child_id, facts.month, problem.message, key))
-            continue
-        if computed is not None:
-            lines.append(computed)
     return lines, problems
+
+
+_MISSING = object()
+
+
+class LineMemo:
+    """The priced lines of a run: what a line costs before it is split over its payers.
+
+    The price of a line (catalogue version, tier, unit amount, deductions, quantity, gross, net,
+    the institution that pays covered meals) depends only on the line's fields other than its
+    payers, its key, the period's meal coverage, the value billed before, the month's facts and
+    the scope — and on the catalogue, settings and currency, which are the same for the whole run
+    (one memo per run). Thousands of children share a few dozen such prices, so each is computed
+    once; every child then only splits the net over its own payers (`_assign`), exactly as the
+    uncached path does. A line whose price has a problem is not kept (it is priced again, so each
+    child gets its own problem)."""
+
+    __slots__ = ("found",)
+
+    LIMIT = 200_000
+
+    def __init__(self) -> None:
+        self.found: dict[tuple, _Priced | None] = {}
+
+    def keep(self, signature: tuple, priced: "_Priced | None") -> None:
+        if len(self.found) >= self.LIMIT:
+            self.found.clear()
+        self.found[signature] = priced
+
+
+@dataclass(frozen=True)
+class _Priced:
+    """A line priced for a month, before the split over its payers."""
+
+    fields: dict  # every field of the ComputedLine but `payers`
+    label: str
+    unit_net: int
+    net: Money
+    multiplier: int | None
+    prorated: bool
+    mode: BillingMode
+    institution: int | None
 
 
 def _billed(ctx: _Ctx, key: str, mode: BillingMode, line: FeeLine | ExtraLine) -> tuple[int, Money | None]:
@@ -132,7 +195,7 @@ def _billed(ctx: _Ctx, key: str, mode: BillingMode, line: FeeLine | ExtraLine) -
     return line.count, line.amount
 
 
-def _fee_line(ctx: _Ctx, key: str, line: FeeLine) -> ComputedLine:
+def _price_fee(ctx: _Ctx, key: str, line: FeeLine) -> _Priced:
     month = ctx.facts.month
     group = ctx.catalogue.fee_groups.get(line.fee_group_id)
     if group is None:
@@ -163,12 +226,12 @@ def _fee_line(ctx: _Ctx, key: str, line: FeeLine) -> ComputedLine:
         raise _LineProblem(f"{label}: " + " ".join(message for _, message in problems))
     if first_negative(base, deductions) is not None:
         raise _LineProblem(negative_net_message(label, base, deductions, unit_suffix(group.mode)))
-    return _finish(ctx, key, label, LineKind.FEE, group.id if group.id is not None else line.fee_group_id,
-                   version.id, group.name, group.mode, tier.number if tier else None, base, deductions, count,
-                   line.payers, ctx.period.fees_payer_id, None, is_meal=False, resets=line_resets(group.mode, line))
+    return _price(ctx, key, label, LineKind.FEE, group.id if group.id is not None else line.fee_group_id,
+                  version.id, group.name, group.mode, tier.number if tier else None, base, deductions, count, None,
+                  is_meal=False, resets=line_resets(group.mode, line))
 
 
-def _extra_line(ctx: _Ctx, key: str, line: ExtraLine, scope: LineScope) -> ComputedLine | None:
+def _price_extra(ctx: _Ctx, key: str, line: ExtraLine, scope: LineScope) -> _Priced | None:
     month = ctx.facts.month
     extra = ctx.catalogue.extra_costs.get(line.extra_cost_id)
     if extra is None:
@@ -196,9 +259,9 @@ def _extra_line(ctx: _Ctx, key: str, line: ExtraLine, scope: LineScope) -> Compu
         if institution is None:
             raise _LineProblem(f"{label}: Für die Kostenübernahme Essensgeld „{ctx.period.meal_coverage.label}“ "
                                f"ist in der Einrichtung keine Institution hinterlegt.")
-    return _finish(ctx, key, label, LineKind.EXTRA, extra.id if extra.id is not None else line.extra_cost_id,
-                   version.id, extra.name, extra.mode, None, base, [], count, line.payers,
-                   ctx.period.extras_payer_id, institution, is_meal=extra.is_meal, resets=resets)
+    return _price(ctx, key, label, LineKind.EXTRA, extra.id if extra.id is not None else line.extra_cost_id,
+                  version.id, extra.name, extra.mode, None, base, [], count, institution, is_meal=extra.is_meal,
+                  resets=resets)
 
 
 def _check_currency(ctx: _Ctx, label: str, amount: Money) -> None:
@@ -209,11 +272,10 @@ def _check_currency(ctx: _Ctx, label: str, amount: Money) -> None:
         raise _LineProblem(f"{label}: Der Betrag {fmt(amount)} ist negativ.")
 
 
-def _finish(ctx: _Ctx, key: str, label: str, kind: LineKind, catalogue_id: int, version_id: int | None, name: str,
-            mode: BillingMode, tier: int | None, base: Money, unit_deductions: list[UnitDeduction], count: int,
-            payers: tuple[PayerShare, ...], all_payer_id: int | None, institution: int | None, *,
-            is_meal: bool, resets: bool) -> ComputedLine:
-    """Multiply the per-unit values by the month's quantity and split the net over the payers."""
+def _price(ctx: _Ctx, key: str, label: str, kind: LineKind, catalogue_id: int, version_id: int | None, name: str,
+           mode: BillingMode, tier: int | None, base: Money, unit_deductions: list[UnitDeduction], count: int,
+           institution: int | None, *, is_meal: bool, resets: bool) -> _Priced:
+    """Multiply the per-unit values by the month's quantity (the split over the payers follows in `_assign`)."""
     currency = base.currency
     deductions = [d.deduction for d in unit_deductions]
     unit_net = base.minor - sum(d.amount.minor for d in deductions) if deductions else base.minor
@@ -241,15 +303,27 @@ def _finish(ctx: _Ctx, key: str, label: str, kind: LineKind, catalogue_id: int, 
         deductions = _prorate_deductions(deductions, gross - net)
     else:
         quantity, gross, net = _ONE, base, money(unit_net, currency)
-    if institution is not None:
-        parts = (PayerAmount(institution, net),)
+    fields = dict(key=key, kind=kind, catalogue_id=catalogue_id, version_id=version_id, name=name, mode=mode, tier=tier,
+                  quantity=quantity, unit_amount=base, gross=gross, deductions=tuple(deductions), net=net, payers=(),
+                  is_meal=is_meal, resets=resets)
+    return _Priced(fields, label, unit_net, net, multiplier, prorated, mode, institution)
+
+
+def _assign(priced: _Priced, payers: tuple[PayerShare, ...], all_payer_id: int | None) -> ComputedLine:
+    """The priced line split over its payers: the institution for covered meals, the payer for all
+    fees or extra costs, else the line's payers."""
+    if priced.institution is not None:
+        parts = (PayerAmount(priced.institution, priced.net),)
     elif all_payer_id is not None:
-        parts = (PayerAmount(all_payer_id, net),)
+        parts = (PayerAmount(all_payer_id, priced.net),)
     else:
-        parts = _split(label, payers, unit_net, net, multiplier, prorated, mode)
-    return build(ComputedLine, key=key, kind=kind, catalogue_id=catalogue_id, version_id=version_id, name=name,
-                 mode=mode, tier=tier, quantity=quantity, unit_amount=base, gross=gross,
-                 deductions=tuple(deductions), net=net, payers=parts, is_meal=is_meal, resets=resets)
+        parts = _split(priced.label, payers, priced.unit_net, priced.net, priced.multiplier, priced.prorated,
+                       priced.mode)
+    line = object.__new__(ComputedLine)  # as fast.build, from the shared fields
+    values = line.__dict__
+    values.update(priced.fields)
+    values["payers"] = parts
+    return line
 
 
 _ONE = Decimal(1)

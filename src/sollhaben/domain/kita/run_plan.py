@@ -24,7 +24,7 @@ from datetime import date
 from typing import Iterable, Mapping
 
 from sollhaben.domain.errors import ValidationError
-from sollhaben.domain.kita.calculation import LineScope, compute_child_month
+from sollhaben.domain.kita.calculation import LineMemo, LineScope, compute_child_month
 from sollhaben.domain.kita.fast import build
 from sollhaben.domain.kita.model import (
     BillingPeriod,
@@ -91,11 +91,22 @@ class _Run:
     due: date
     currency: Currency
     bounds: dict[Month, tuple[date, date]]  # first and last day of the months seen, filled as needed
+    memo: LineMemo  # the lines computed so far (the same catalogue and settings for the whole run)
+    keys: dict[tuple, tuple[list[str], list[str]]]  # line keys by the entries of a period's lines
 
     @classmethod
     def of(cls, request: RunRequest) -> "_Run":
         return cls(request, _key_prefix(request), due_date(request.month, request.settings.due_day),
-                   request.currency, {})
+                   request.currency, {}, LineMemo(), {})
+
+    def line_keys(self, period: BillingPeriod) -> tuple[list[str], list[str]]:
+        """`line_keys(period)`, shared by the periods whose lines name the same entries in the same order."""
+        entries = (tuple(line.fee_group_id for line in period.fee_lines),
+                   tuple(line.extra_cost_id for line in period.extra_lines))
+        found = self.keys.get(entries)
+        if found is None:
+            found = self.keys[entries] = line_keys(period)
+        return found
 
     def care_days(self, child: ChildRun, month: Month) -> int:
         """Σ `Contract.care_days` of the child's contracts, with the month's bounds computed once per run."""
@@ -156,14 +167,14 @@ def _plan_child(run: _Run, child: ChildRun) -> ChildPlan:
             period, scope, care_days = choice
             keys = keys_of.get(id(period))
             if keys is None:
-                keys = keys_of[id(period)] = line_keys(period)
+                keys = keys_of[id(period)] = run.line_keys(period)
             if is_target and month not in ledger.amounts:
                 billed_now, from_form = None, None  # the usual first billing: every value from the form
             else:  # a billed month: counts from the postings; the form's values belong to the next run
                 billed_now, from_form = billed_values(request, period, keys, month, ledger)
             lines, month_problems = compute_child_month(period, request.catalogue, request.settings,
                                                         _facts(child, month, care_days), run.currency,
-                                                        scope=scope, billed=billed_now, keys=keys)
+                                                        scope=scope, billed=billed_now, keys=keys, memo=run.memo)
             problems += month_problems
             if is_target:
                 resets = planned_resets(child.child_id, period, keys, lines, from_form)
@@ -264,25 +275,40 @@ def _differences(run: _Run, child_id: int, month: Month, lines: list[ComputedLin
 
 def _first_billing(run: _Run, child_id: int, month: Month, lines: list[ComputedLine]) -> list[PlannedPosting] | None:
     """The usual case, made fast: nothing posted yet for the target month, every non-zero part is a
-    regular posting. None when a line names a payer twice (the general path adds those up)."""
+    regular posting. None when a line names a payer twice (the general path adds those up).
+
+    The postings are made as `fast.build` makes them, from one dict of the fields a line's
+    postings share (the same dataclass instances, equal to the constructor's)."""
     request = run.request
     prefix = f"{run.key_prefix}{month.iso()}:{child_id}:"
     zero = money(0, run.currency)
     result = []
+    append = result.append
+    new = object.__new__
     for line in lines:
         payers = line.payers
         if len(payers) > 1 and len({part.payer_id for part in payers}) != len(payers):
             return None
+        common = None
         for part in payers:
-            if not part.amount.minor:
+            amount = part.amount
+            if not amount.minor:
                 continue
-            result.append(build(
-                PlannedPosting, idempotency_key=f"{prefix}{line.key}:{part.payer_id}:regular",
-                kind=PostingKind.REGULAR, facility_id=request.facility_id, child_id=child_id, payer_id=part.payer_id,
-                run_month=month, value_month=month, due_date=run.due, line_key=line.key, line_kind=line.kind,
-                catalogue_id=line.catalogue_id, name=line.name, amount=part.amount, share=part.amount,
-                posted_before=zero, line=line, quantity=line.quantity, unit_amount=line.unit_amount,
-                is_meal=line.is_meal))
+            if common is None:
+                common = {"kind": PostingKind.REGULAR, "facility_id": request.facility_id, "child_id": child_id,
+                          "run_month": month, "value_month": month, "due_date": run.due, "line_key": line.key,
+                          "line_kind": line.kind, "catalogue_id": line.catalogue_id, "name": line.name,
+                          "posted_before": zero, "line": line, "quantity": line.quantity,
+                          "unit_amount": line.unit_amount, "is_meal": line.is_meal}
+                key_start = f"{prefix}{line.key}:"
+            posting = new(PlannedPosting)
+            values = posting.__dict__
+            values["idempotency_key"] = f"{key_start}{part.payer_id}:regular"
+            values.update(common)
+            values["payer_id"] = part.payer_id
+            values["amount"] = amount
+            values["share"] = amount
+            append(posting)
     return result
 
 

@@ -213,19 +213,31 @@ def _periods(connection: Connection, facility_id: int, currency: Currency):
         return found
 
     # The domain values are built with `fast.build` (no per-field __setattr__ of a frozen
-    # dataclass): about 130 000 of them for 10 000 children. Months and validities are shared.
-    fee_payers: dict[int, list[m.PayerShare]] = defaultdict(list)
-    extra_payers: dict[int, list[m.PayerShare]] = defaultdict(list)
+    # dataclass). Equal values are built once and shared: payer shares, and whole form lines — a
+    # facility's children have a few dozen distinct lines between them, and the engine computes a
+    # shared line object once per month (`calculation.LineMemo`). Months and validities are shared.
+    payer_rows: dict[int, list[tuple]] = defaultdict(list)  # fee line id → (person, share, remainder)
+    extra_payer_rows: dict[int, list[tuple]] = defaultdict(list)
+    for fee_line_id, extra_line_id, person_id, share, remainder in payers:
+        target = payer_rows[fee_line_id] if fee_line_id is not None else extra_payer_rows[extra_line_id]
+        target.append((person_id, share, bool(remainder)))
     share_class = m.PayerShare
     shares: dict[tuple, m.PayerShare] = {}  # a parent usually pays several lines the same way
-    for fee_line_id, extra_line_id, person_id, share, remainder in payers:
-        target = fee_payers[fee_line_id] if fee_line_id is not None else extra_payers[extra_line_id]
-        key = (person_id, share, remainder)
-        found = shares.get(key)
+    payer_tuples: dict[tuple, tuple[m.PayerShare, ...]] = {(): ()}
+
+    def payer_tuple(rows: tuple) -> tuple[m.PayerShare, ...]:
+        found = payer_tuples.get(rows)
         if found is None:
-            found = shares[key] = build(share_class, payer_id=person_id, share=money(share),
-                                        takes_remainder=bool(remainder))
-        target.append(found)
+            parts = []
+            for row in rows:
+                share = shares.get(row)
+                if share is None:
+                    share = shares[row] = build(share_class, payer_id=row[0], share=money(row[1]),
+                                                takes_remainder=row[2])
+                parts.append(share)
+            found = payer_tuples[rows] = tuple(parts)
+        return found
+
     line_discounts: dict[int, list[int]] = defaultdict(list)
     for fee_line_id, discount_id in discounts:
         line_discounts[fee_line_id].append(discount_id)
@@ -236,19 +248,30 @@ def _periods(connection: Connection, facility_id: int, currency: Currency):
     line_ids: dict[tuple[int, str, int], int] = {}
     fees: dict[int, list[m.FeeLine]] = defaultdict(list)
     fee_class, extra_class, empty = m.FeeLine, m.ExtraLine, ()
+    shared_lines: dict[tuple, object] = {}
     for line_id, period_id, group_id, tier, count, amount, reset, special in fee_lines:
         period_lines = fees[period_id]
         line_ids[(period_id, "FEE", len(period_lines))] = line_id
-        period_lines.append(build(
-            fee_class, fee_group_id=group_id, tier=tier, count=count or 0, amount=money(amount), reset=bool(reset),
-            discount_ids=tuple(line_discounts[line_id]) if line_id in line_discounts else empty,
-            special_discount=money(special), payers=tuple(fee_payers.get(line_id, empty))))
+        key = ("F", group_id, tier, count or 0, amount, bool(reset), special,
+               tuple(line_discounts[line_id]) if line_id in line_discounts else empty,
+               tuple(payer_rows[line_id]) if line_id in payer_rows else empty)
+        line = shared_lines.get(key)
+        if line is None:
+            line = shared_lines[key] = build(
+                fee_class, fee_group_id=group_id, tier=tier, count=count or 0, amount=money(amount),
+                reset=bool(reset), discount_ids=key[7], special_discount=money(special), payers=payer_tuple(key[8]))
+        period_lines.append(line)
     extras: dict[int, list[m.ExtraLine]] = defaultdict(list)
     for line_id, period_id, cost_id, count, amount, reset in extra_lines:
         period_lines = extras[period_id]
         line_ids[(period_id, "EXTRA", len(period_lines))] = line_id
-        period_lines.append(build(extra_class, extra_cost_id=cost_id, count=count or 0, amount=money(amount),
-                                  reset=bool(reset), payers=tuple(extra_payers.get(line_id, empty))))
+        key = ("E", cost_id, count or 0, amount, bool(reset),
+               tuple(extra_payer_rows[line_id]) if line_id in extra_payer_rows else empty)
+        line = shared_lines.get(key)
+        if line is None:
+            line = shared_lines[key] = build(extra_class, extra_cost_id=cost_id, count=count or 0,
+                                             amount=money(amount), reset=bool(reset), payers=payer_tuple(key[5]))
+        period_lines.append(line)
     coverage = {c.value: c for c in m.MealCoverage}
     months: dict[int, Month] = {}
     validities: dict[tuple[int, int | None], Validity] = {}

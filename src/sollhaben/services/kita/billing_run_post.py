@@ -75,12 +75,13 @@ def _j(value) -> str:
 
 class DetailWriter:
     """The posting's detail as JSON text, written by hand (json.dumps of a dict per posting was a
-    fifth of the run). The part a line's payers share is built once per line; names are escaped by
-    `json.dumps`. The keys are documented in docs/kita-billing.md → Billing run."""
+    fifth of the run). The part that describes the line (entry, version, tier, quantity, amounts,
+    deductions) does not depend on the child or the payer, so `posting_rows` writes it once per
+    distinct line of the run. Names are escaped by `json.dumps`. The keys are documented in
+    docs/kita-billing.md → Billing run."""
 
     def __init__(self) -> None:
         self.names: dict[str, str] = {}
-        self.lines: dict[int, str] = {}  # id(ComputedLine) → shared part
 
     def name(self, text: str) -> str:
         found = self.names.get(text)
@@ -89,11 +90,9 @@ class DetailWriter:
         return found
 
     def line_part(self, p: PlannedPosting) -> str:
+        """`"line": …, …, "meal": …, ` of the posting's line (the same for every posting of an equal line)."""
         line = p.line
         if line is not None:
-            found = self.lines.get(id(line))
-            if found is not None:
-                return found
             mode, version, tier = f'"{line.mode.value}"', _j(line.version_id), _j(line.tier)
             gross, net, deductions = str(line.gross.minor), str(line.net.minor), line.deductions
         else:
@@ -102,22 +101,24 @@ class DetailWriter:
         listed = ", ".join(f'{{"name": {self.name(d.name)}, "amount": {d.amount.minor}, '
                            f'"discount_id": {_j(d.discount_id)}}}' for d in deductions)
         unit = p.unit_amount.minor if p.unit_amount is not None else None
-        part = (f'{{"module": "kita", "facility": {p.facility_id}, "run_month": "{p.run_month.iso()}", '
-                f'"child": {p.child_id}, "line": "{p.line_key}", "line_kind": "{p.line_kind.value}", '
+        part = (f'"line": "{p.line_key}", "line_kind": "{p.line_kind.value}", '
                 f'"name": {self.name(p.name)}, "catalogue_id": {p.catalogue_id}, "version_id": {version}, '
                 f'"mode": {mode}, "tier": {tier}, "quantity": {_quantity(p.quantity)}, "unit_amount": {_j(unit)}, '
                 f'"gross": {gross}, "net": {net}, "deductions": [{listed}], '
                 f'"meal": {"true" if p.is_meal else "false"}, ')
-        if line is not None:
-            self.lines[id(line)] = part
         return part
+
+
+def detail_head(facility_id: int, run_month: Month, child_id: int) -> str:
+    return f'{{"module": "kita", "facility": {facility_id}, "run_month": "{run_month.iso()}", "child": {child_id}, '
 
 
 def posting_detail(posting: PlannedPosting) -> dict:
     """The detail of one posting as a dict (what the run stores as JSON)."""
     recalculation = posting.kind is PostingKind.RECALCULATION
     month = f'"{posting.value_month.iso()}"' if recalculation else "null"
-    return json.loads(DetailWriter().line_part(posting)
+    return json.loads(detail_head(posting.facility_id, posting.run_month, posting.child_id)
+                      + DetailWriter().line_part(posting)
                       + f'"payer": {posting.payer_id}, "share": {posting.share.minor}, "posted_before": '
                         f'{posting.posted_before.minor}, "kind": "{posting.kind.value}", '
                         f'"recalculation_month": {month}}}')
@@ -270,8 +271,10 @@ def write_postings(session: Session, inputs: RunInputs, plan: RunPlan, run_id: i
                    now: datetime) -> tuple[int, int, Sums]:
     """Insert every planned posting (one executemany); returns (postings, accounts opened, sums).
 
-    The loop is the run's hottest Python after the plan: what a line's payers share (text,
-    category, the detail's line part, the totals' key) is computed once per line."""
+    The loop is the run's hottest Python after the plan. What depends only on the line (the
+    detail's line part, category, the totals' key, the text up to the child's name) is made once
+    per distinct line object (the engine shares equal lines between children); what depends on the
+    child once per child; each posting then adds its payer, share and kind."""
     postings = plan.postings
     sums = Sums()
     if not postings:
@@ -279,36 +282,60 @@ def write_postings(session: Session, inputs: RunInputs, plan: RunPlan, run_id: i
     accounts, opened = open_accounts(session, inputs.organization_id, inputs.currency.value,
                                      {p.payer_id for p in postings}, now)
     dbapi = Dbapi(session)
+    rows = posting_rows(inputs, plan, accounts, run_id, user, today.isoformat(), dbapi.timestamp(now), sums)
+    dbapi.insert("posting", POSTING_COLUMNS, rows)
+    return len(rows), opened, sums
+
+
+def posting_rows(inputs: RunInputs, plan: RunPlan, accounts: dict[int, int], run_id: int, user: str, booking: str,
+                 stamp: str, sums: Sums) -> list[tuple]:
+    """The plan's postings as rows of POSTING_COLUMNS (plain values), adding them to `sums`."""
     names = inputs.child_names
     currency = inputs.currency.value
-    booking, stamp, source = today.isoformat(), dbapi.timestamp(now), PostingSource.BILLING_RUN.value
+    source = PostingSource.BILLING_RUN.value
     details = DetailWriter()
     dates: dict[date, str] = {}
     months: dict[Month, tuple[int, str, str]] = {}  # value month → (index, "März 2026", '"2026-03"')
-    per_line: dict[int, tuple] = {}  # id(ComputedLine) → (text, category, sums key, detail part)
+    per_line: dict[tuple, tuple] = {}  # line signature → (deductions, text before the name, category, sums key, part)
     groups, payers = sums.groups, sums.payers
     recalculation_kind = PostingKind.RECALCULATION
     fee_kind = LineKind.FEE
     regular_total = recalculation_total = 0
+    child_id = head = suffix = None
     rows = []
     append = rows.append
-    for p in postings:
+    for p in plan.postings:
+        if p.child_id != child_id:
+            child_id = p.child_id
+            head = detail_head(p.facility_id, p.run_month, child_id)
+            first_name = names.get(child_id, ("", ""))[1]
+            suffix = f" – {first_name}" if first_name else ""
         value_month = p.value_month
         month = months.get(value_month)
         if month is None:
             month = months[value_month] = (value_month.year * 12 + value_month.month - 1, month_text(value_month),
                                            f'"{value_month.iso()}"')
         line = p.line
-        shared = per_line.get(id(line)) if line is not None else None
+        if line is not None:
+            # What the line part says is fixed by these values within a run (the key fixes entry, name, mode
+            # and meal flag); equal lines of different children share their deductions tuple (LineMemo).
+            deductions = line.deductions
+            signature = (p.line_key, value_month, line.version_id, line.tier, line.quantity, line.unit_amount.minor,
+                         line.gross.minor, line.net.minor, id(deductions))
+            shared = per_line.get(signature)
+            if shared is not None and shared[0] is not deductions:
+                shared = None
+        else:
+            deductions = signature = shared = None
         if shared is None:
-            first_name = names.get(p.child_id, ("", ""))[1]
-            text = f"{p.name} {month[1]} – {first_name}" if first_name else f"{p.name} {month[1]}"
             kind = p.line_kind
-            shared = (text, CATEGORY_FEE if kind is fee_kind else CATEGORY_MEALS if p.is_meal else CATEGORY_EXTRA,
+            shared = (deductions, f"{p.name} {month[1]}",
+                      CATEGORY_FEE if kind is fee_kind else CATEGORY_MEALS if p.is_meal else CATEGORY_EXTRA,
                       (kind.value, p.catalogue_id), details.line_part(p))
-            if line is not None:
-                per_line[id(line)] = shared
-        text, category_code, group_key, part = shared
+            if signature is not None:
+                per_line[signature] = shared
+        _deductions, text, category_code, group_key, part = shared
+        text = text + suffix
         minor = p.amount.minor
         if p.kind is recalculation_kind:
             text = f"{RECALCULATION} {text}"
@@ -335,12 +362,11 @@ def write_postings(session: Session, inputs: RunInputs, plan: RunPlan, run_id: i
             due = dates[p.due_date] = p.due_date.isoformat()
         append((accounts[payer_id], booking, month[0], due, category_code, minor, currency, source, run_id, None, "",
                 text[:200],
-                f'{part}"payer": {payer_id}, "share": {p.share.minor}, "posted_before": {p.posted_before.minor}, '
+                f'{head}{part}"payer": {payer_id}, "share": {p.share.minor}, "posted_before": {p.posted_before.minor}, '
                 f'"kind": "{kind_text}", "recalculation_month": {recalculation_month}}}',
                 p.idempotency_key, user, stamp))
     sums.regular, sums.recalculation = regular_total, recalculation_total
-    dbapi.insert("posting", POSTING_COLUMNS, rows)
-    return len(rows), opened, sums
+    return rows
 
 
 def write_resets(session: Session, inputs: RunInputs, plan: RunPlan, run_id: int, now: datetime) -> tuple[int, int]:
