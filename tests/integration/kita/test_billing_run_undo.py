@@ -169,6 +169,7 @@ def test_the_run_row_records_who_when_counts_and_totals(db, kita, setup):
         assert (row.started_by, row.status, row.currency, row.month) == ("Clara", "POSTED", "EUR", month("03.2026"))
         assert row.finished_at is not None and row.finished_at >= row.started_at
         assert row.counts == {"attempt": 1, "children": 1, "children_billed": 1, "postings": 3, "regular": 3,
-                              "recalculation": 0, "accounts_opened": 2, "resets": 1, "periods": 1, "problems": 0}
+                              "recalculation": 0, "children_recalculated": 0, "accounts_opened": 2, "resets": 1, "periods": 1,
+                              "problems": 0}
         assert row.totals["total"] == 19060 and row.totals["fee_groups"] == {str(setup.monthly): 12600}
         assert Money(row.totals["extra_costs"][str(setup.meals)], "EUR") == eur("64.60")

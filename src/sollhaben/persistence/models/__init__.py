@@ -21,7 +21,7 @@ from sollhaben.persistence.models.kita_catalogue import (
     FeeTier,
 )
 from sollhaben.persistence.models.kita_child import Child, ChildGuardian, ChildPayer, Contract
-from sollhaben.persistence.models.kita_run import BillingRun, BillingRunReset, FeeAssessmentLetter
+from sollhaben.persistence.models.kita_run import BillingRun, BillingRunChild, BillingRunReset, FeeAssessmentLetter
 from sollhaben.persistence.models.ledger import Account, Allocation, Posting
 from sollhaben.persistence.models.organization import BankAccount, Organization, Unit
 from sollhaben.persistence.models.person import (
@@ -33,7 +33,7 @@ from sollhaben.persistence.models.person import (
 )
 
 __all__ = [
-    "Account", "Allocation", "AuditEntry", "BankAccount", "BillingPeriod", "BillingRun", "BillingRunReset",
+    "Account", "Allocation", "AuditEntry", "BankAccount", "BillingPeriod", "BillingRun", "BillingRunChild", "BillingRunReset",
     "Child", "ChildGuardian", "ChildPayer", "Contract", "Discount", "DiscountVersion", "ExtraCost",
     "ExtraCostVersion", "ExtraLine", "FacilityOffer", "FacilitySettings", "FeeAssessmentLetter", "FeeGroup",
     "FeeGroupVersion", "FeeLine", "FeeLineDiscount", "FeeTier", "FollowUp", "Household", "HouseholdMembership",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sollhaben.domain.months import Month
@@ -33,8 +33,11 @@ class BillingRun(Base):
     counts: Mapped[dict] = mapped_column(JSON, default=dict)  # children, lines, postings …
     totals: Mapped[dict] = mapped_column(JSON, default=dict)  # minor units by fee group, extra cost, payer
     reversed_by_id: Mapped[int | None] = mapped_column(ForeignKey("billing_run.id"), unique=True, nullable=True)
+    # The facility-wide inputs of the run (settings, catalogue values per month; see
+    # domain/kita/run_changes.facility_state); NULL for undos and runs before revision 0004.
+    inputs: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
-    resets: Mapped[list["BillingRunReset"]] = relationship(
+    resets: Mapped[list[BillingRunReset]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="BillingRunReset.id")
 
 
@@ -50,6 +53,23 @@ class BillingRunReset(Base):
     line_id: Mapped[int] = mapped_column(Integer)
     old_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
     old_amount_minor: Mapped[int | None] = mapped_column(MinorUnits, nullable=True)
+
+
+class BillingRunChild(Base):
+    """What a run knew of each child of the facility, for the change detection of the next run:
+    the digest of the child's inputs through the run month (`run_changes.child_digests`) and what
+    the run posted for the child, compactly (`billing_run_post.posted_text`: value month index,
+    line key, payer, amount, quantity, unit amount per posting, ";"-separated). The next run reads
+    the postings of a changed child from here — a few rows per child instead of a scan over every
+    posting of the facility. Written in the run's transaction; the rows of an undone run are
+    ignored like its postings. `child_id` has no foreign key (history, like the resets)."""
+
+    __tablename__ = "billing_run_child"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("billing_run.id", ondelete="CASCADE"), primary_key=True)
+    child_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inputs: Mapped[int] = mapped_column(BigInteger)
+    posted: Mapped[str] = mapped_column(Text, default="")
 
 
 class FeeAssessmentLetter(Base):

@@ -18,10 +18,10 @@ from __future__ import annotations
 import concurrent.futures
 import gc
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
-from typing import Callable, Iterator
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -29,7 +29,12 @@ from sqlalchemy.orm import Session
 from sollhaben.domain.errors import ValidationError
 from sollhaben.domain.kita.fast import build
 from sollhaben.domain.kita.run_plan import check_run_month, plan_run
-from sollhaben.domain.kita.run_types import ChildRun, PlannedPosting, RunPlan, RunRequest
+from sollhaben.domain.kita.run_types import (
+    ChildRun,
+    PlannedPosting,
+    RunPlan,
+    RunRequest,
+)
 from sollhaben.domain.money import Money
 from sollhaben.domain.months import Month
 from sollhaben.persistence.base import utcnow
@@ -45,7 +50,11 @@ from sollhaben.services.kita.billing_run_dto import (
     RunTotal,
     RunTotals,
 )
-from sollhaben.services.kita.billing_run_load import RunInputs, load_inputs, person_names
+from sollhaben.services.kita.billing_run_load import (
+    RunInputs,
+    load_inputs,
+    person_names,
+)
 from sollhaben.services.unit_of_work import read_only, unit_of_work
 
 Progress = Callable[[int, int, str], None]
@@ -161,16 +170,16 @@ def problems(inputs: RunInputs, plan: RunPlan) -> tuple[RunProblem, ...]:
 # --- preview ----------------------------------------------------------------------------------------
 
 def preview_run(db: Database, facility_id: int, month: Month, progress: Progress | None = None,
-                cancelled: Cancelled | None = None) -> RunPreviewDTO:
+                cancelled: Cancelled | None = None, *, full_recalculation: bool = False) -> RunPreviewDTO:
     """What a run of `month` would post, its totals and every problem. Nothing is written."""
     with collector_paused():  # the plan's objects are freed before the collector runs again
-        return _preview(db, facility_id, month, progress, cancelled)
+        return _preview(db, facility_id, month, progress, cancelled, full_recalculation)
 
 
 def _preview(db: Database, facility_id: int, month: Month, progress: Progress | None,
-             cancelled: Cancelled | None) -> RunPreviewDTO:
+             cancelled: Cancelled | None, full_recalculation: bool = False) -> RunPreviewDTO:
     with read_only(db) as session:
-        inputs = load_inputs(session, facility_id, month)
+        inputs = load_inputs(session, facility_id, month, full_recalculation)
         plan = compute_plan(inputs, month, progress, cancelled)
         names = person_names(session.connection(), {p.payer_id for p in plan.postings})
     lines = [_line_dto(inputs, p, names) for p in plan.postings]
@@ -189,19 +198,23 @@ def _lock_facility(session: Session, facility_id: int) -> None:
 
 
 def post_run(db: Database, facility_id: int, month: Month, user: str, progress: Progress | None = None,
-             cancelled: Cancelled | None = None, today: date | None = None) -> RunResultDTO:
-    """Post the month's billing run in one transaction (see the module docstring)."""
+             cancelled: Cancelled | None = None, today: date | None = None, *,
+             full_recalculation: bool = False) -> RunResultDTO:
+    """Post the month's billing run in one transaction (see the module docstring).
+    `full_recalculation`: compare every child's billed months, not only those whose inputs changed
+    (the same postings; the change detection is tested against it)."""
     started = time.perf_counter()
     with collector_paused():  # the run's objects are freed before the collector runs again
-        result = _post(db, facility_id, month, user, progress, cancelled, today or date.today())
+        result = _post(db, facility_id, month, user, progress, cancelled, today or date.today(),
+                       full_recalculation)
     return replace(result, seconds=time.perf_counter() - started)
 
 
 def _post(db: Database, facility_id: int, month: Month, user: str, progress: Progress | None,
-          cancelled: Cancelled | None, today: date) -> RunResultDTO:
+          cancelled: Cancelled | None, today: date, full_recalculation: bool = False) -> RunResultDTO:
     with unit_of_work(db) as session:
         _lock_facility(session, facility_id)
-        inputs = load_inputs(session, facility_id, month)
+        inputs = load_inputs(session, facility_id, month, full_recalculation)
         reason = refusal(inputs, month)
         if reason:
             raise ValidationError(reason, "month")
@@ -210,7 +223,7 @@ def _post(db: Database, facility_id: int, month: Month, user: str, progress: Pro
         payer_names = person_names(session.connection(), set(written["sums"].payers))
         result = RunResultDTO(
             written["run_id"], facility_id, inputs.facility_name, month, plan.attempt, plan.children,
-            written["postings"], len(plan.regular), len(plan.recalculations), written["accounts"], written["resets"],
+            written["postings"], written["regular"], written["recalculation"], written["accounts"], written["resets"],
             written["periods"], totals(written["sums"], plan.currency, payer_names, inputs.catalogue),
             problems(inputs, plan), 0.0)
         _check(cancelled)  # the last moment a cancel is honoured: after it, the commit
@@ -231,14 +244,17 @@ def _write(session: Session, inputs: RunInputs, plan: RunPlan, user: str, today:
         progress(0, 1, f"Sollstellung {plan.month}: Buchungen schreiben")
     count, opened, sums = writer.write_postings(session, inputs, plan, run.id, user[:60], today, now)
     resets, periods = writer.write_resets(session, inputs, plan, run.id, now)
+    writer.write_child_state(session, inputs, plan, run.id)
+    recalculations = len(plan.recalculations)
     counts = {"attempt": plan.attempt, "children": plan.children,
               "children_billed": len({p.child_id for p in plan.postings}), "postings": count,
-              "regular": len(plan.regular), "recalculation": len(plan.recalculations),
+              "regular": len(plan.postings) - recalculations, "recalculation": recalculations,
+              "children_recalculated": inputs.recalculated,
               "accounts_opened": opened, "resets": resets, "periods": periods, "problems": len(plan.problems)}
     session.execute(update(BillingRun).where(BillingRun.id == run.id).values(
-        counts=counts, totals=sums.as_json(), finished_at=utcnow()))
+        counts=counts, totals=sums.as_json(), finished_at=utcnow(), inputs=inputs.state))
     return {"run_id": run.id, "postings": count, "accounts": opened, "resets": resets, "periods": periods,
-            "sums": sums}
+            "sums": sums, "regular": counts["regular"], "recalculation": recalculations}
 
 
 # --- runs of a facility -----------------------------------------------------------------------------

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Sequence
 
 from sqlalchemy import Connection, and_, select
 from sqlalchemy.orm import Session
 
 from sollhaben.domain.errors import NotFoundError
 from sollhaben.domain.kita import model as m
+from sollhaben.domain.kita import run_changes
 from sollhaben.domain.kita.fast import build
-from sollhaben.domain.kita.pricing import parse_line_key
 from sollhaben.domain.kita.run_types import ChildRun, PostedAmount
 from sollhaben.domain.money import Currency, Money
 from sollhaben.domain.months import Month, Validity
@@ -29,6 +29,7 @@ from sollhaben.persistence.bulk_read import fetch_tuples
 from sollhaben.persistence.models import (
     BillingPeriod,
     BillingRun,
+    BillingRunChild,
     Child,
     Contract,
     ExtraLine,
@@ -76,6 +77,8 @@ class RunHistory:
     posted_months: set[Month]  # months with a run that was not undone
     undone_by_month: dict[Month, int]  # month → how many of its runs were undone
     has_runs: bool
+    live_ids: list[int] = field(default_factory=list)  # runs that were not undone, oldest first
+    unstated_live: bool = False  # a live run without stored inputs (posted before revision 0004)
 
     def attempt(self, month: Month) -> int:
         return 1 + self.undone_by_month.get(month, 0)
@@ -94,6 +97,10 @@ class RunInputs:
     child_names: dict[int, tuple[str, str]]  # child id → (last name, first name)
     line_ids: dict[tuple[int, str, int], int]  # (period id, FEE/EXTRA, index) → line row id
     periods: dict[int, m.BillingPeriod] = field(default_factory=dict)  # by period id
+    # change detection (domain/kita/run_changes): what this run stores for the next one
+    state: dict = field(default_factory=dict)  # facility_state
+    digests: dict[int, int] = field(default_factory=dict)  # child id → digest through the run month
+    recalculated: int = 0  # children whose billed months are compared with the postings
 
 
 _DATES: dict[str, date] = {}
@@ -112,19 +119,22 @@ def to_date(value) -> date | None:
 
 
 def run_history(session: Session, facility_id: int) -> RunHistory:
-    rows = session.execute(select(BillingRun.id, BillingRun.month, BillingRun.reversed_by_id)
+    rows = session.execute(select(BillingRun.id, BillingRun.month, BillingRun.reversed_by_id,
+                                  BillingRun.inputs.is_not(None))
                            .where(BillingRun.facility_id == facility_id, BillingRun.kind == "RUN")
                            .order_by(BillingRun.month, BillingRun.id)).all()
-    live = [(rid, month) for rid, month, reversed_by in rows if reversed_by is None]
+    live = [(rid, month) for rid, month, reversed_by, _stated in rows if reversed_by is None]
     undone: dict[Month, int] = defaultdict(int)
-    for _rid, month, reversed_by in rows:
+    for _rid, month, reversed_by, _stated in rows:
         if reversed_by is not None:
             undone[month] += 1
     return RunHistory(
         last_month=live[-1][1] if live else None, last_run_id=live[-1][0] if live else None,
         first_month=live[0][1] if live else None,
-        reversed_ids={rid for rid, _m, reversed_by in rows if reversed_by is not None},
-        posted_months={month for _rid, month in live}, undone_by_month=dict(undone), has_runs=bool(rows))
+        reversed_ids={rid for rid, _m, reversed_by, _s in rows if reversed_by is not None},
+        posted_months={month for _rid, month in live}, undone_by_month=dict(undone), has_runs=bool(rows),
+        live_ids=[rid for rid, _m in live],
+        unstated_live=any(not stated for _rid, _m, reversed_by, stated in rows if reversed_by is None))
 
 
 def organization_of(session: Session, facility_id: int) -> tuple[int, str, Currency]:
@@ -133,9 +143,16 @@ def organization_of(session: Session, facility_id: int) -> tuple[int, str, Curre
     return unit.organization_id, unit.name, Currency(currency)
 
 
-def load_inputs(session: Session, facility_id: int, month: Month) -> RunInputs:
+def load_inputs(session: Session, facility_id: int, month: Month, full_recalculation: bool = False) -> RunInputs:
     """The facility's settings, the organization's catalogue, its run history and every child with
-    a contract in the facility: contracts there, all billing periods and what earlier runs posted."""
+    a contract in the facility: contracts there, all billing periods, and what earlier runs posted
+    for the children whose billed months are recalculated.
+
+    Change detection (`domain.kita.run_changes`): a child's billed months are compared with the
+    postings only when an input of the child changed since the latest run, or a catalogue entry it
+    uses, or the settings; the other children get `recalculate_from` = the month (the month alone
+    is planned) and no postings are read for them. `full_recalculation` compares every child and
+    month (the reference the change detection is tested against)."""
     organization_id, facility_name, currency = organization_of(session, facility_id)
     settings = settings_in(session, facility_id)
     # The run bills what the periods name: an entry the facility no longer offers stays billable.
@@ -144,14 +161,98 @@ def load_inputs(session: Session, facility_id: int, month: Month) -> RunInputs:
     connection = session.connection()
     contracts, names = _contracts(connection, facility_id)
     periods, line_ids = _periods(connection, facility_id, currency)
-    posted = _posted(connection, facility_id, history, catalogue, currency) if history.has_runs else {}
     facts = _facts(session, facility_id, month, settings, catalogue, periods, history)
-    children = [ChildRun(child_id, tuple(periods.get(child_id, ())), tuple(child_contracts),
-                         facts.get(child_id), tuple(posted.get(child_id, ())))
+    children = [ChildRun(child_id, tuple(periods.get(child_id, ())), tuple(child_contracts), facts.get(child_id))
                 for child_id, child_contracts in contracts.items()]
+    start = settings.first_billing_month or history.first_month
+    state = json.loads(json.dumps(run_changes.facility_state(settings, catalogue, start)))
+    previous = history.last_month if history.last_month is not None and history.last_month < month else None
+    digests: dict[int, int] = {}
+    recalculate: dict[int, Month | None] = {}
+    reference = _reference(connection, history, month, state) if not full_recalculation else None
+    changes = run_changes.facility_changes(reference[0] if reference else None, state)
+    stored = reference[1] if reference else {}
+    texts: dict[int, tuple[object, str]] = {}
+    for child in children:
+        before, digests[child.child_id] = run_changes.child_digests(child, catalogue, start, previous, month, texts)
+        if changes.everything:
+            recalculate[child.child_id] = None
+            continue
+        changed = before is None or stored.get(child.child_id) != before
+        recalculate[child.child_id] = run_changes.recalculate_from(
+            changes, changed, run_changes.entries_of(child.periods) if changes.entries else set(), month)
+    wanted = [cid for cid, start_month in recalculate.items() if start_month is None or start_month < month]
+    posted: dict[int, list[PostedAmount]] = {}
+    if history.has_runs and wanted:
+        if reference is not None and not history.unstated_live:
+            posted = _posted_stored(connection, history, catalogue, currency, wanted,
+                                    everyone=len(wanted) == len(children))
+        else:
+            posted = _posted(connection, facility_id, history, catalogue, currency)
+    run_class = ChildRun  # every field given (see fast.build)
+    children = [build(run_class, child_id=child.child_id, periods=child.periods, contracts=child.contracts,
+                      facts=child.facts, posted=tuple(posted.get(child.child_id, ())),
+                      recalculate_from=recalculate[child.child_id])
+                if recalculate[child.child_id] is None or recalculate[child.child_id] < month
+                else build(run_class, child_id=child.child_id, periods=child.periods, contracts=child.contracts,
+                           facts=child.facts, posted=(), recalculate_from=month)
+                for child in children]
     by_id = {p.id: p for ps in periods.values() for p in ps}
     return RunInputs(organization_id, currency, facility_id, facility_name, settings, catalogue, history, children,
-                     names, line_ids, by_id)
+                     names, line_ids, by_id, state, digests, len(wanted) if history.has_runs else 0)
+
+
+def _reference(connection: Connection, history: RunHistory, month: Month, state: dict):
+    """(facility state, {child id: digest}) stored by the facility's latest run that was not undone,
+    or None: no such run, a run of this month or later (a repeated or refused month is planned in
+    full), a live run without stored inputs, or inputs of another version."""
+    if history.last_run_id is None or history.last_month >= month or history.unstated_live:
+        return None
+    (stored,) = connection.execute(select(BillingRun.inputs).where(BillingRun.id == history.last_run_id)).one()
+    if isinstance(stored, str):
+        stored = json.loads(stored)
+    if not stored or stored.get("v") != state.get("v"):
+        return None
+    digests = dict(fetch_tuples(connection, select(BillingRunChild.child_id, BillingRunChild.inputs)
+                                .where(BillingRunChild.run_id == history.last_run_id)))
+    return stored, digests
+
+
+def _posted_stored(connection: Connection, history: RunHistory, catalogue: m.Catalogue, currency: Currency,
+                   child_ids: list[int], everyone: bool) -> dict[int, list[PostedAmount]]:
+    """What the facility's live runs posted for these children, from `billing_run_child.posted`
+    (the same rows, in the same order, as `_posted` reads from the postings)."""
+    resetting = _resetting(catalogue)
+    live = history.live_ids
+    query = (select(BillingRunChild.child_id, BillingRunChild.run_id, BillingRunChild.posted)
+             .where(BillingRunChild.run_id.in_(live), BillingRunChild.posted != ""))
+    rows = []
+    if everyone:
+        rows = connection.execute(query).all()
+    else:
+        for chunk in _chunks(child_ids):
+            rows += connection.execute(query.where(BillingRunChild.child_id.in_(chunk))).all()
+    rows.sort(key=lambda row: (row[0], row[1]))
+    months: dict[str, Month] = {}
+    amounts: dict[str, Money] = {}
+    result: dict[int, list[PostedAmount]] = defaultdict(list)
+    for child_id, _run_id, text in rows:
+        target = result[child_id]
+        for item in text.split(";"):
+            index, line_key, payer, amount, quantity, unit = item.split(",")
+            value_month = months.get(index)
+            if value_month is None:
+                value_month = months[index] = Month.from_index(int(index))
+            money = amounts.get(amount)
+            if money is None:
+                money = amounts[amount] = Money(int(amount), currency)
+            if line_key.partition("#")[0] in resetting:
+                target.append(PostedAmount(value_month, line_key, int(payer), money,
+                                           Decimal(quantity) if quantity else None,
+                                           Money(int(unit), currency) if unit else None))
+            else:
+                target.append(PostedAmount(value_month, line_key, int(payer), money))
+    return result
 
 
 def _children_of(facility_id: int):
@@ -305,6 +406,15 @@ def _detail(value) -> dict:
     return value if isinstance(value, dict) else json.loads(value)
 
 
+def _resetting(catalogue: m.Catalogue) -> set[str]:
+    """Line keys (without "#n") whose count or amount is read back from the postings."""
+    resetting = {f"FEE:{gid}" for gid, g in catalogue.fee_groups.items()
+                 if g.mode in (m.BillingMode.PER_UNIT, m.BillingMode.INDIVIDUAL)}
+    resetting |= {f"EXTRA:{eid}" for eid, e in catalogue.extra_costs.items()
+                  if e.mode in (m.BillingMode.PER_UNIT, m.BillingMode.INDIVIDUAL)}
+    return resetting
+
+
 def _posted(connection: Connection, facility_id: int, history: RunHistory, catalogue: m.Catalogue,
             currency: Currency) -> dict[int, list[PostedAmount]]:
     """What the facility's runs that were not undone posted, per child, in posting order.
@@ -312,10 +422,7 @@ def _posted(connection: Connection, facility_id: int, history: RunHistory, catal
     Value month, child, line and payer come from the idempotency key
     (`kita:<facility>:<run>/<attempt>:<value month>:<child>:<line>:<payer>:<kind>`); the detail is
     parsed only for lines whose count or amount the run resets (it holds what was billed)."""
-    resetting = {f"FEE:{gid}" for gid, g in catalogue.fee_groups.items()
-                 if g.mode in (m.BillingMode.PER_UNIT, m.BillingMode.INDIVIDUAL)}
-    resetting |= {f"EXTRA:{eid}" for eid, e in catalogue.extra_costs.items()
-                  if e.mode in (m.BillingMode.PER_UNIT, m.BillingMode.INDIVIDUAL)}
+    resetting = _resetting(catalogue)
     rows = fetch_tuples(connection, select(Posting.idempotency_key, Posting.amount_minor, Posting.source_id,
                                            Posting.detail)
                         .where(key_range(connection, key_prefix(facility_id))).order_by(Posting.id))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import bindparam, select, update
@@ -20,8 +20,18 @@ from sollhaben.domain.kita.run_types import PlannedPosting, PostingKind, RunPlan
 from sollhaben.domain.ledger import PostingSource
 from sollhaben.domain.months import Month
 from sollhaben.persistence.bulk_read import fetch_tuples
-from sollhaben.persistence.models import Account, BillingPeriod, BillingRunReset, ExtraLine, FeeLine
-from sollhaben.services.kita.billing_run_dto import CATEGORY_EXTRA, CATEGORY_FEE, CATEGORY_MEALS
+from sollhaben.persistence.models import (
+    Account,
+    BillingPeriod,
+    BillingRunReset,
+    ExtraLine,
+    FeeLine,
+)
+from sollhaben.services.kita.billing_run_dto import (
+    CATEGORY_EXTRA,
+    CATEGORY_FEE,
+    CATEGORY_MEALS,
+)
 from sollhaben.services.kita.billing_run_load import CHUNK, RunInputs
 
 MONTH_NAMES = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
@@ -161,7 +171,7 @@ class Sums:
             self.regular += minor
 
     @classmethod
-    def of(cls, postings) -> "Sums":
+    def of(cls, postings) -> Sums:
         sums = cls()
         for p in postings:
             sums.add(p)
@@ -191,7 +201,7 @@ class Dbapi:
         self.mark = "?" if self.connection.dialect.paramstyle == "qmark" else "%s"
 
     def timestamp(self, value: datetime) -> str:
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         if self.sqlite:
             return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
         return value.isoformat()
@@ -367,6 +377,29 @@ def posting_rows(inputs: RunInputs, plan: RunPlan, accounts: dict[int, int], run
                 p.idempotency_key, user, stamp))
     sums.regular, sums.recalculation = regular_total, recalculation_total
     return rows
+
+
+def posted_item(p: PlannedPosting) -> str:
+    """One posting in `billing_run_child.posted`: value month index, line key, payer, amount, quantity
+    (as the detail writes it, or empty), unit amount (minor units, or empty)."""
+    quantity = _quantity(p.quantity)
+    return (f"{p.value_month.index},{p.line_key},{p.payer_id},{p.amount.minor},"
+            f"{quantity[1:-1] if quantity != 'null' else ''},"
+            f"{p.unit_amount.minor if p.unit_amount is not None else ''}")
+
+
+def write_child_state(session: Session, inputs: RunInputs, plan: RunPlan, run_id: int) -> int:
+    """One `billing_run_child` row per child of the run: the digest of its inputs through the run
+    month and what the run posted for it (for the next run's change detection)."""
+    posted: dict[int, list[str]] = {}
+    for p in plan.postings:
+        items = posted.get(p.child_id)
+        if items is None:
+            items = posted[p.child_id] = []
+        items.append(posted_item(p))
+    rows = [(run_id, child_id, digest, ";".join(posted.get(child_id, ()))) for child_id, digest in inputs.digests.items()]
+    Dbapi(session).insert("billing_run_child", ("run_id", "child_id", "inputs", "posted"), rows)
+    return len(rows)
 
 
 def write_resets(session: Session, inputs: RunInputs, plan: RunPlan, run_id: int, now: datetime) -> tuple[int, int]:
