@@ -42,8 +42,10 @@ def test_window_opens_with_organization_database_and_to_do_page(window, context)
     assert window.database_label.text() == context.db.describe()
     assert window.database_label.text().startswith("SQLite: ") and window.database_label.text().endswith("test.sqlite")
     titles = [window.navigation.item(i).text() for i in range(window.navigation.count())]
-    assert titles == ["Personen", "Kinder", "Schnellerfassung", "Sollstellung", "Debitoren", "Wiedervorlagen",
-                      "Einheiten", "Standard", "Festsetzung", "Einstellungen"]
+    assert titles == ["Personen", "Kinder", "Schnellerfassung", "Sollstellung", "Festsetzung", "Standard",
+                      "Debitoren", "Wiedervorlagen", "Einheiten", "Einstellungen"]
+    shown = [t for t in titles if window.is_page_shown(t)]  # a Swiss social service without the Kita module
+    assert shown == ["Personen", "Debitoren", "Wiedervorlagen", "Einheiten", "Einstellungen"]
     assert window.current_page_title() == "Wiedervorlagen"
     assert isinstance(window.stack.currentWidget(), TodoPage)
     assert not window.organization_toolbar.isVisibleTo(window)  # only one organization
@@ -68,9 +70,8 @@ def test_navigation_switches_pages(qtbot, window):
 def test_shortcuts(qtbot, window):
     shortcuts = {a.text(): a.shortcut().toString() for a in window.page_actions}
     assert shortcuts == {"Personen": "Ctrl+1", "Kinder": "Ctrl+2", "Schnellerfassung": "Ctrl+3", "Sollstellung": "Ctrl+4",
-                         "Debitoren": "Ctrl+5", "Wiedervorlagen": "Ctrl+6", "Einheiten": "Ctrl+7", "Standard": "Ctrl+8",
-                         "Festsetzung": "Ctrl+9",
-                         "Einstellungen": ""}  # a tenth page has no digit left ("Ctrl+10" is no key)
+                         "Festsetzung": "Ctrl+5", "Standard": "Ctrl+6", "Debitoren": "Ctrl+7",
+                         "Wiedervorlagen": "Ctrl+8", "Einheiten": "Ctrl+9", "Einstellungen": "Ctrl+0"}
     assert window.settings_action.shortcut().toString() == "Ctrl+,"
     assert window.quit_action.shortcut().toString() == "Ctrl+Q"
     assert window.about_action.shortcut().toString() == "F1"
@@ -171,3 +172,18 @@ def test_unsaved_input_is_not_lost_by_navigation_or_closing(qtbot, window, monke
     monkeypatch.setattr("sollhaben.ui.layer_editor.ask", lambda parent, title, text, buttons: "Verwerfen")
     assert window.show_page(window.page_index("Wiedervorlagen"))
     assert window.current_page_title() == "Wiedervorlagen"
+
+
+def test_module_pages_follow_the_enabled_modules(qtbot, window, context, sqlite_db):
+    """The Kita pages appear for an organization with the Kita module and leave with it."""
+    swiss = context.organization  # alimony and receivables only
+    kita = create_organization(sqlite_db, make_org_input("DE"))  # kita, income, receivables
+    assert not window.is_page_shown("Kinder")
+    assert not window.show_page(window.page_index("Kinder"))  # a hidden page cannot be opened
+    window.switch_organization(kita.id)
+    assert all(window.is_page_shown(t) for t in ("Kinder", "Schnellerfassung", "Sollstellung", "Festsetzung",
+                                                 "Standard"))
+    assert window.show_page(window.page_index("Standard"))
+    window.switch_organization(swiss.id)
+    assert not window.is_page_shown("Standard")
+    assert window.current_page_title() == "Wiedervorlagen"  # the Kita page it was on left the navigation

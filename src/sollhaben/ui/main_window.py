@@ -26,6 +26,12 @@ class PageEntry:
     title: str
     factory: Callable[[], QWidget]
     widget: QWidget | None = None
+    module: str | None = None  # shown only when the organization has this module enabled
+
+
+def page_shortcut(index: int) -> str:
+    """Ctrl+1 … Ctrl+9 for the first nine pages, Ctrl+0 for the tenth."""
+    return f"Ctrl+{(index + 1) % 10}" if index < 10 else ""
 
 
 def lazy_page(module: str, class_name: str, context: AppContext) -> Callable[[], QWidget]:
@@ -42,16 +48,21 @@ class MainWindow(QMainWindow):
         self.runner = context.worker
         self.setWindowTitle("Sollhaben")
         self._fit_to_screen()
+        kita = "kita"
         self.pages: list[PageEntry] = [
             PageEntry("Personen", lazy_page("sollhaben.ui.persons.persons_page", "PersonsPage", context)),
-            PageEntry("Kinder", lazy_page("sollhaben.ui.kita.children_page", "ChildrenPage", context)),
-            PageEntry("Schnellerfassung", lazy_page("sollhaben.ui.kita.quick_entry_page", "QuickEntryPage", context)),
-            PageEntry("Sollstellung", self._child_route(lazy_page("sollhaben.ui.kita.run_page", "RunPage", context))),
+            PageEntry("Kinder", lazy_page("sollhaben.ui.kita.children_page", "ChildrenPage", context), module=kita),
+            PageEntry("Schnellerfassung", lazy_page("sollhaben.ui.kita.quick_entry_page", "QuickEntryPage", context),
+                      module=kita),
+            PageEntry("Sollstellung", self._child_route(lazy_page("sollhaben.ui.kita.run_page", "RunPage", context)),
+                      module=kita),
+            PageEntry("Festsetzung", lazy_page("sollhaben.ui.kita.assessment_page", "AssessmentPage", context),
+                      module=kita),
+            PageEntry("Standard", lazy_page("sollhaben.ui.kita.catalogue_page", "CataloguePage", context),
+                      module=kita),
             PageEntry("Debitoren", lazy_page("sollhaben.ui.ledger.accounts_page", "AccountsPage", context)),
             PageEntry("Wiedervorlagen", lazy_page("sollhaben.ui.todo_page", "TodoPage", context)),
             PageEntry("Einheiten", lazy_page("sollhaben.ui.units_page", "UnitsPage", context)),
-            PageEntry("Standard", lazy_page("sollhaben.ui.kita.catalogue_page", "CataloguePage", context)),
-            PageEntry("Festsetzung", lazy_page("sollhaben.ui.kita.assessment_page", "AssessmentPage", context)),
             PageEntry("Einstellungen", self._settings_page),
         ]
         self.navigation = QListWidget(self)
@@ -109,7 +120,7 @@ class MainWindow(QMainWindow):
     def show_page(self, index: int) -> bool:
         """Show page `index`; a page with unsaved input is asked first (`can_leave`), and when
         the clerk keeps editing, the navigation goes back to it. False when the page stayed."""
-        if not 0 <= index < len(self.pages):
+        if not 0 <= index < len(self.pages) or self.navigation.item(index).isHidden():
             return False
         current = self.stack.currentWidget()
         if index != self.stack.currentIndex() and not self._may_leave(current):
@@ -168,7 +179,7 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action("&Beenden", "Ctrl+Q", self.close, file_menu)
         view_menu = bar.addMenu("&Ansicht")
         self.page_actions = [
-            self._action(entry.title, f"Ctrl+{i + 1}", lambda i=i: self.show_page(i), view_menu)
+            self._action(entry.title, page_shortcut(i), lambda i=i: self.show_page(i), view_menu)
             for i, entry in enumerate(self.pages)]
         extras = bar.addMenu("&Extras")
         self.settings_action = self._action("&Einstellungen …", "Ctrl+,", self.open_settings, extras)
@@ -255,6 +266,21 @@ class MainWindow(QMainWindow):
             self.organization_card.show_organization(org, self.context.db.describe())
         if hasattr(self, "organization_combo"):
             self.reload_organizations()
+        self._show_enabled_modules(org)
+
+    def _show_enabled_modules(self, org: OrganizationDTO | None) -> None:
+        """Pages of modules the organization has not enabled leave the navigation and the menu."""
+        enabled = set(org.enabled_modules) if org is not None else set()
+        for index, entry in enumerate(self.pages):
+            visible = entry.module is None or entry.module in enabled
+            self.navigation.item(index).setHidden(not visible)
+            self.page_actions[index].setVisible(visible)
+            self.page_actions[index].setEnabled(visible)
+        if self.navigation.item(self.stack.currentIndex()).isHidden():
+            self.show_page(self.page_index("Wiedervorlagen"))
+
+    def is_page_shown(self, title: str) -> bool:
+        return not self.navigation.item(self.page_index(title)).isHidden()
 
     def _job_failed(self, job, exc: BaseException) -> None:
         if job.on_error is None:  # jobs with their own handler report themselves
