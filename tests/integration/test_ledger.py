@@ -609,5 +609,5 @@ def test_demo_receivables_are_principal_claims_not_costs(sqlite_db):
     with sqlite_db.session() as session:
         categories = set(session.scalars(select(Posting.category).distinct()
                                          .where(Posting.amount_minor > 0, Posting.source != "REVERSAL")))
-    assert categories == {"KITA_FEE", "MAINTENANCE"}
+    assert categories == {"KITA_FEE", "KITA_EXTRA", "MEALS", "MAINTENANCE"}  # Kita: from the billing runs
     assert not categories & set(CATEGORY_PRIORITY)

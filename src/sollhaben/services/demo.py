@@ -47,7 +47,7 @@ SEED = 20261124
 REFERENCE_DATE = date(2026, 10, 31)  # "today" of the demo world: birth dates, memberships, postings
 KITA_NAME = "Kita-Verbund Musterstadt e. V."
 SOCIAL_NAME = "Sozialdienst Aaretal"
-DEMO_MODULES: tuple[str, ...] = ("sollhaben.services.demo_parts",)
+DEMO_MODULES: tuple[str, ...] = ("sollhaben.services.demo_parts", "sollhaben.services.demo_kita")
 CHUNK = 5000
 
 
@@ -117,7 +117,7 @@ class DemoSummary:
     def text(self) -> str:
         labels = {"persons": "Personen", "households": "Haushalte", "memberships": "Haushaltszugehörigkeiten",
                   "bank_accounts": "Bankkonten", "roles": "Rollen", "accounts": "Debitorenkonten",
-                  "postings": "Buchungen"}
+                  "postings": "Buchungen", "kita_children": "Kita-Kinder", "billing_runs": "Sollstellungen"}
         figures = ", ".join(f"{self.counts[k]} {label}" for k, label in labels.items() if self.counts.get(k))
         return f"Demodaten angelegt: {' und '.join(self.organization_names)} – {figures} ({self.seconds:.1f} s)."
 
@@ -141,7 +141,10 @@ def load_demo(db: Database, size: int = 200, progress: Callable[[int, int, str],
     parts = demo_parts()
     total = sum(p.weight for p in parts) * 1000
     with db.engine.connect() as connection, connection.begin():
-        sessions = sessionmaker(bind=connection, expire_on_commit=False, join_transaction_mode="rollback_only")
+        # Each service call's unit of work runs in a SAVEPOINT of the demo transaction: its commit
+        # releases the savepoint (nothing is committed before the whole demo is done), a read-only
+        # unit of work rolls back only its savepoint, and an error still ends the whole demo.
+        sessions = sessionmaker(bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
         audit.install(sessions)
         ctx = DemoContext(Database(db.url, db.engine, sessions, db.user), connection, size)
         offset = 0

@@ -48,7 +48,9 @@ INSTITUTIONS = {
              ("Sozialamt Stuttgart", Address("Eberhardstraße", "33", "70173", "Stuttgart", "DE"), (("kita", "payer"),)),
              ("Landratsamt Esslingen, Kreisjugendamt",
               Address("Pulverwiesen", "11", "73728", "Esslingen am Neckar", "DE"),
-              (("kita", "payer"), ("income", "payer")))),
+              (("kita", "payer"), ("income", "payer"))),
+             ("Härtefallfonds der Stadt Stuttgart", Address("Marktplatz", "1", "70173", "Stuttgart", "DE"),
+              (("kita", "payer"),))),
     "social": (("Kantonales Sozialamt Bern", Address("Rathausgasse", "1", "3011", "Bern", "CH"),
                 (("receivables", "creditor"),)),
                ("KESB Bern", Address("Gutenbergstrasse", "1", "3011", "Bern", "CH"), (("child_protection", "payer"),)),
@@ -87,30 +89,28 @@ MONTHS = (Month(2026, 7), Month(2026, 8), Month(2026, 9), Month(2026, 10))
 
 
 def _account_holders(ctx: DemoContext, key: str) -> list[int]:
-    if key == "kita":
-        holders = [f.payer for f in ctx.families[key] if f.payer is not None]
-    else:
-        holders = [f.debtor for f in ctx.families[key] if f.debtor is not None]
+    holders = [f.debtor for f in ctx.families[key] if f.debtor is not None]
     return holders[:ACCOUNTS_PER_ORGANIZATION]
 
 
 def create_ledger(ctx: DemoContext) -> None:
-    """Monthly receivables for a few debtors; payments in full, in part, late or not at all; one
-    reversal with a corrected receivable per organization, so the statement has something to show."""
-    holders = {key: _account_holders(ctx, key) for key in ("kita", "social")}
+    """Monthly receivables for a few debtors of the social service; payments in full, in part, late
+    or not at all; one reversal with a corrected receivable, so the statement has something to show.
+    The Kita organization's ledger comes from its billing runs and payments (`demo_kita`): a manual
+    reversal of a run's posting would contradict what the next run recalculates."""
+    holders = {key: _account_holders(ctx, key) for key in ("social",)}
     total, done = sum(len(h) for h in holders.values()), 0
     for key, holder_ids in holders.items():
         org, rng = ctx.organizations[key], ctx.rng(f"ledger:{key}")
         currency = Currency(org.currency)
-        category, label, low, high, module = (("KITA_FEE", "Elternbeitrag", 150, 420, "kita") if key == "kita"
-                                              else ("MAINTENANCE", "Bevorschusste Alimente", 400, 950, "alimony"))
+        category, label, low, high, module = ("MAINTENANCE", "Bevorschusste Alimente", 400, 950, "alimony")
         for i, holder in enumerate(holder_ids):
             account = ledger.open_account(ctx.db, org.id, holder, module=module)
             amount = Money(rng.randrange(low, high) * 100 + rng.choice((0, 50)), currency)
             items = [ledger.post(ctx.db, ledger.NewPosting(
                 account.id, date(m.year, m.month, 1), category, amount, text=f"{label} {m}", value_month=m,
                 due_date=date(m.year, m.month, 15),
-                source=PostingSource.BILLING_RUN if key == "kita" else PostingSource.MANUAL)) for m in MONTHS]
+                source=PostingSource.MANUAL)) for m in MONTHS]
             ctx.counts["accounts"] += 1
             ctx.counts["postings"] += len(items)
             pattern = i % 4  # 0 pays all, 1 all but the last month, 2 in part, 3 nothing

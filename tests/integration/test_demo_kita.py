@@ -1,0 +1,251 @@
+"""The Kita part of the demo on SQLite and PostgreSQL: statute and settings, children whose periods
+validate, three posted months per facility, the ledger invariant, the November preview with its
+deliberate recalculation, determinism, all-or-nothing (failure and cancel) and the CLI."""
+from __future__ import annotations
+
+import shutil
+from collections import defaultdict
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from sollhaben.cli import main
+from sollhaben.domain.kita import model as m
+from sollhaben.domain.kita.validation import validate_period
+from sollhaben.domain.months import Month
+from sollhaben.persistence.database import open_database
+from sollhaben.persistence.models import (
+    AuditEntry,
+    BillingPeriod,
+    BillingRun,
+    Child,
+    Contract,
+    FeeGroup,
+    Organization,
+    Posting,
+)
+from sollhaben.services import demo, organizations
+from sollhaben.services.kita import (
+    billing_data,
+    billing_run,
+    catalogue,
+    children,
+    facility,
+)
+from tests.integration.kita.billing_run_helpers import ledger_problems
+
+SIZE = 50
+POSTED = (Month(2026, 8), Month(2026, 9), Month(2026, 10))
+NOVEMBER = Month(2026, 11)
+
+
+@pytest.fixture
+def fresh_sqlite(tmp_path, sqlite_template):
+    path = tmp_path / "fresh.sqlite"
+    shutil.copy(sqlite_template, path)
+    database = open_database(f"sqlite:///{path}", user="demo")
+    yield database
+    database.dispose()
+
+
+def facilities(db, org_id: int) -> dict[str, int]:
+    return {u.name: u.id for u in organizations.list_units(db, org_id) if u.kind == "FACILITY"}
+
+
+def count(db, model) -> int:
+    with db.session() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def kita_figures(db, org_id: int) -> dict:
+    """What must be the same in every load of the same size: per facility (by name) and month the
+    postings' count and sum by category, the runs' totals, payments, children, periods, and the
+    November preview."""
+    result: dict = {}
+    names = {v: k for k, v in facilities(db, org_id).items()}
+    with db.session() as session:
+        rows = session.execute(select(BillingRun.facility_id, Posting.value_month, Posting.category,
+                                      func.count(), func.sum(Posting.amount_minor))
+                               .join(BillingRun, BillingRun.id == Posting.source_id)
+                               .where(Posting.source == "BILLING_RUN")
+                               .group_by(BillingRun.facility_id, Posting.value_month, Posting.category)).all()
+        result["postings"] = sorted((names[f], str(mo), c, n, int(s)) for f, mo, c, n, s in rows)
+        result["payments"] = session.execute(select(func.count(), func.sum(Posting.amount_minor))
+                                             .where(Posting.source == "PAYMENT")).one()
+        result["runs"] = sorted((names[r.facility_id], str(r.month), r.totals["total"], r.counts["postings"])
+                                for r in session.scalars(select(BillingRun)))
+        result["children"] = session.scalar(select(func.count()).select_from(Child))
+        result["periods"] = session.scalar(select(func.count()).select_from(BillingPeriod))
+    for name, facility_id in sorted(facilities(db, org_id).items()):
+        preview = billing_run.preview_run(db, facility_id, NOVEMBER)
+        result[name] = (preview.children, len(preview.lines), len(preview.recalculations), preview.total.minor)
+    return result
+
+
+def test_facilities_have_settings_and_a_statute(db):
+    summary = demo.load_demo(db, size=SIZE)
+    org_id = summary.organization_id
+    ids = facilities(db, org_id)
+    settings = {name: facility.get_facility_settings(db, fid) for name, fid in ids.items()}
+    sun, rainbow, park = settings["Kita Sonnenschein"], settings["Kita Regenbogen"], settings["Kinderhaus Am Park"]
+    assert (sun.wuerttemberg, sun.fee_free_months, sun.due_day, sun.lock_billed) == (True, frozenset({8}), 1, False)
+    assert (rainbow.wuerttemberg, rainbow.lock_billed, rainbow.partial_month, rainbow.due_day) == (
+        False, True, m.PartialMonth.PRO_RATA, 15)
+    assert park.wuerttemberg and park.standard_rate_meals and not park.lock_billed
+    institutions = {p.person_id: p.name for p in facility.list_institutions(db, org_id)}
+    assert institutions[park.hardship_fund_payer_id] == "Härtefallfonds der Stadt Stuttgart"
+    assert institutions[park.sibling_meal_payer_id] == "Jugendamt Stuttgart"
+    assert {s.first_billing_month for s in settings.values()} == {Month(2026, 8)}
+
+    groups = {r.name: r for r in catalogue.list_fee_groups(db, org_id, today=date(2026, 10, 31))}
+    assert {n for n, r in groups.items() if r.detail == "Württemberger Modell"} == {
+        "Regelgruppe", "Verlängerte Öffnungszeit 30 h", "Ganztag 45 h", "Krippe 30 h (unter 3 Jahren)"}
+    assert groups["Ganztag 45 h"].versions == 3 and groups["Ganztag 45 h"].current == "4 Staffeln"
+    assert groups["Kindergarten Ganztag 45 h"].current == "6 Staffeln"
+    whole = catalogue.load_catalogue(db, org_id)
+    krippe = next(g for g in whole.fee_groups.values() if g.name.startswith("Krippe 30 h"))
+    assert [t.amount for t in krippe.version_for(Month(2026, 10)).tiers] == sorted(
+        (t.amount for t in krippe.version_for(Month(2026, 10)).tiers), reverse=True)
+    day_care = next(g for g in whole.fee_groups.values() if g.name == "Ganztag 45 h")
+    assert krippe.version_for(Month(2026, 10)).tier(1).amount > day_care.version_for(Month(2026, 10)).tier(1).amount
+    discounts = {d.name: d for d in whole.discounts.values()}
+    assert discounts["Geschwisterermäßigung"].kind is m.DiscountKind.SIBLING_LADDER
+    assert discounts["Zuschuss der Stadt"].kind is m.DiscountKind.FIXED
+    assert discounts["Familienpass"].kind is m.DiscountKind.PERCENT
+    extras = {e.name: e for e in whole.extra_costs.values()}
+    meals = extras["Mittagessen"]
+    assert (meals.mode, meals.is_meal, str(meals.version_for(Month(2026, 9)).amount)) == (
+        m.BillingMode.PER_UNIT, True, "3.80 EUR")
+    assert (extras["Getränkepauschale"].mode, extras["Getränkepauschale"].is_meal) == (m.BillingMode.MONTHLY, True)
+    assert (extras["Bastelgeld"].mode, extras["Ausflug"].mode) == (m.BillingMode.MONTHLY, m.BillingMode.INDIVIDUAL)
+    offer = facility.get_facility_offer(db, ids["Kita Regenbogen"])
+    assert {whole.fee_groups[i].tier_source for i in offer.fee_group_ids} == {m.TierSource.CHOSEN}
+    assert count(db, FeeGroup) == 7
+
+
+def test_children_have_contracts_and_periods_that_validate(db):
+    summary = demo.load_demo(db, size=SIZE)
+    org_id = summary.organization_id
+    ids = facilities(db, org_id)
+    rows = children.list_child_rows(db, org_id)
+    assert len(rows) == summary.counts["kita_children"] >= 10
+    statuses = {r.status for r in rows}
+    assert {"ACTIVE", "REGISTERED", "DEREGISTERED"} <= statuses
+    settings = {fid: facility.get_facility_settings(db, fid) for fid in ids.values()}
+    catalogues = {fid: catalogue.load_catalogue(db, org_id, fid) for fid in ids.values()}
+    checked = 0
+    for row in rows:
+        child = children.get_child(db, row.id)
+        assert child.guardians and child.payers and len(child.contracts) == 1
+        contract = child.contracts[0].contract
+        payer_ids = frozenset(p.person_id for p in child.payers)
+        stored = [billing_data.get_period(db, p.id).period for p in billing_data.list_periods(db, row.id)]
+        assert stored and stored[0].valid.valid_from == Month.of(contract.first_day)
+        fid, fsettings = contract.facility_id, settings[contract.facility_id]
+        for period in stored:
+            month = period.valid.valid_from
+            facts = m.ChildMonthFacts(row.id, month, contract.care_days(month),
+                                      children.sibling_position(db, row.id, month),
+                                      children.children_in_household(db, row.id, month))
+            locked = period.billed_through if fsettings.lock_billed else None
+            assert validate_period(period, catalogues[fid], payer_ids, stored, fsettings, locked, facts=facts) == period
+            checked += 1
+    assert checked >= len(rows)
+
+
+def test_three_months_are_posted_per_facility_and_the_ledger_holds(db):
+    summary = demo.load_demo(db, size=SIZE)
+    org_id = summary.organization_id
+    ids = facilities(db, org_id)
+    for name, fid in ids.items():
+        runs = billing_run.list_runs(db, fid)
+        assert [(r.month, r.kind, r.status) for r in reversed(runs)] == [(mo, "RUN", "POSTED") for mo in POSTED]
+        assert all(r.postings > 0 and r.total.minor > 0 for r in runs), name
+    with db.session() as session:
+        problems = [r.counts["problems"] for r in session.scalars(select(BillingRun))]
+        booked = session.execute(select(BillingRun.facility_id, BillingRun.month, Posting.value_month,
+                                        Posting.category, Posting.detail)
+                                 .join(BillingRun, BillingRun.id == Posting.source_id)
+                                 .where(Posting.source == "BILLING_RUN")).all()
+        contracts = {c.child_id: c for c in session.scalars(select(Contract))}
+    assert problems == [0] * 9
+    by_run = defaultdict(set)
+    for facility_id, run_month, value_month, category, detail in booked:
+        assert value_month == run_month and detail["kind"] == "REGULAR"  # no recalculation in the history
+        by_run[(facility_id, run_month)].add(category)
+    assert set(by_run) == {(fid, mo) for fid in ids.values() for mo in POSTED}
+    sun = ids["Kita Sonnenschein"]
+    assert "KITA_FEE" not in by_run[(sun, Month(2026, 8))]  # August is fee-free there …
+    assert "MEALS" in by_run[(sun, Month(2026, 8))] and "KITA_FEE" in by_run[(sun, Month(2026, 9))]  # … meals not
+    after_leaving = [d for _f, _r, value_month, category, d in booked if category == "MEALS"
+                     and contracts[d["child"]].last_day and value_month == Month.of(contracts[d["child"]].last_day) + 1]
+    assert after_leaving  # lunches of the last month billed once more after the child left
+    assert ledger_problems(db) == []
+    with db.session() as session:
+        payments = session.scalar(select(func.count()).select_from(Posting).where(Posting.source == "PAYMENT",
+                                                                                 Posting.account_id.in_(
+            select(Posting.account_id).where(Posting.source == "BILLING_RUN"))))
+    assert payments > 0
+
+
+def test_the_november_preview_shows_the_recalculation_and_no_problems(db):
+    summary = demo.load_demo(db, size=SIZE)
+    recalculations = []
+    for name, fid in facilities(db, summary.organization_id).items():
+        preview = billing_run.preview_run(db, fid, NOVEMBER)
+        assert preview.refusal == "" and preview.problems == (), name
+        assert preview.lines, name  # the counts of October are typed in
+        recalculations += preview.recalculations
+    assert recalculations and {r.value_month for r in recalculations} == {Month(2026, 9), Month(2026, 10)}
+    assert all(r.amount.minor < 0 and r.line_kind == "FEE" for r in recalculations)  # the Familienpass credited
+    assert len({r.child_id for r in recalculations}) == 1
+    child = recalculations[0].child_id
+    periods = billing_data.list_periods(db, child)
+    assert [str(p.valid.valid_from) for p in periods][-1] == "09.2026"
+    with db.session() as session:  # saved through the service: the child's history shows the change
+        audited = session.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.owner_table == "child", AuditEntry.owner_id == child))
+    assert audited > 0
+
+
+def test_same_size_gives_the_same_kita_figures(db, fresh_sqlite):
+    first = demo.load_demo(db, size=SIZE)
+    second = demo.load_demo(fresh_sqlite, size=SIZE)
+    assert first.counts == second.counts
+    assert kita_figures(db, first.organization_id) == kita_figures(fresh_sqlite, second.organization_id)
+
+
+def test_a_failure_in_the_runs_leaves_nothing(db, monkeypatch):
+    calls = []
+    real = billing_run.post_run
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 5:
+            raise RuntimeError("Stromausfall")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(billing_run, "post_run", failing)
+    with pytest.raises(RuntimeError, match="Stromausfall"):
+        demo.load_demo(db, size=SIZE)
+    assert [count(db, t) for t in (Organization, Child, BillingRun, Posting, AuditEntry)] == [0] * 5
+
+
+def test_a_cancel_during_the_runs_leaves_nothing(db):
+    seen: list[str] = []
+
+    def cancelled() -> bool:
+        return any("Sollstellung 09.2026" in text for text in seen)
+
+    with pytest.raises(demo.DemoCancelled):
+        demo.load_demo(db, size=SIZE, progress=lambda done, total, text: seen.append(text), cancelled=cancelled)
+    assert [count(db, t) for t in (Organization, Child, BillingRun, Posting, AuditEntry)] == [0] * 5
+
+
+def test_the_cli_loads_the_kita_demo(db, capsys):
+    code = main(["--database", db.url, "demo", "--size", "50"])
+    out, err = capsys.readouterr()
+    assert code == 0 and err == "" and "Kita-Kinder" in out and "9 Sollstellungen" in out
+    org_id = next(o.id for o in organizations.list_organizations(db) if o.name == demo.KITA_NAME)
+    assert all(len(billing_run.list_runs(db, fid)) == 3 for fid in facilities(db, org_id).values())
