@@ -54,7 +54,7 @@ from sollhaben.domain.months import Month
 
 #: Bumped whenever what the digests or the facility state cover changes: a stored state of
 #: another version is not compared (the next run recalculates every child once).
-INPUTS_VERSION = 1
+INPUTS_VERSION = 2
 
 FEE, DISCOUNT, EXTRA = "F", "D", "E"
 
@@ -65,36 +65,38 @@ def _minor(money) -> int | None:
     return None if money is None else money.minor
 
 
-def _fee_text(line) -> str:
-    return repr((line.fee_group_id, line.tier, line.reset, None if line.reset else _minor(line.amount),
-                 line.discount_ids, _minor(line.special_discount),
-                 tuple((p.payer_id, _minor(p.share), p.takes_remainder) for p in line.payers)))
+def _payers_text(payers, texts: dict) -> str:
+    found = texts.get(id(payers))
+    if found is None or found[0] is not payers:
+        found = texts[id(payers)] = (payers, ";".join(f"{p.payer_id}:{_minor(p.share)}:{int(p.takes_remainder)}"
+                                                      for p in payers))
+    return found[1]
 
 
-def _extra_text(line) -> str:
-    return repr((line.extra_cost_id, line.reset, None if line.reset else _minor(line.amount),
-                 tuple((p.payer_id, _minor(p.share), p.takes_remainder) for p in line.payers)))
+def _fee_text(line, texts: dict) -> str:
+    return (f"F{line.fee_group_id},{line.tier},{int(line.reset)},{None if line.reset else _minor(line.amount)},"
+            f"{line.discount_ids},{_minor(line.special_discount)},{_payers_text(line.payers, texts)}")
+
+
+def _extra_text(line, texts: dict) -> str:
+    return (f"E{line.extra_cost_id},{int(line.reset)},{None if line.reset else _minor(line.amount)},"
+            f"{_payers_text(line.payers, texts)}")
 
 
 def child_state(periods: Iterable[BillingPeriod], contracts: Iterable[Contract],
-                lines: dict[int, tuple[object, str]] | None = None) -> str:
+                texts: dict[int, tuple[object, str]] | None = None) -> str:
     """What a child's billed months read of its own data, as canonical text (the same in every
-    process). `lines`: texts of line objects made before in the same run (the loader shares equal
-    lines between children); each entry keeps its line, so a recycled `id()` cannot hit."""
-    lines = {} if lines is None else lines
+    process). `texts`: texts of payer tuples made before in the same run (the loader shares equal
+    payer tuples between lines); each entry keeps its object, so a recycled `id()` cannot hit."""
+    texts = {} if texts is None else texts
     parts = []
     for period in periods:
         valid = period.valid
-        parts.append(repr((valid.valid_from.index, valid.valid_to.index if valid.valid_to is not None else None,
-                           period.fees_payer_id, period.extras_payer_id, period.meal_coverage.value,
-                           period.extra_siblings)))
-        for kind, period_lines, text_of in (("F", period.fee_lines, _fee_text), ("E", period.extra_lines, _extra_text)):
-            for line in period_lines:
-                found = lines.get(id(line))
-                if found is None or found[0] is not line:
-                    found = lines[id(line)] = (line, text_of(line))
-                parts.append(kind)
-                parts.append(found[1])
+        parts.append(f"P{valid.valid_from.index},{valid.valid_to.index if valid.valid_to is not None else None},"
+                     f"{period.fees_payer_id},{period.extras_payer_id},{period.meal_coverage.value},"
+                     f"{period.extra_siblings}")
+        parts += [_fee_text(line, texts) for line in period.fee_lines]
+        parts += [_extra_text(line, texts) for line in period.extra_lines]
     parts.append(repr(tuple((c.first_day.toordinal() if c.first_day else None,
                              c.last_day.toordinal() if c.last_day else None) for c in contracts)))
     return "\n".join(parts)
@@ -127,13 +129,13 @@ def _digest(h) -> int:
 
 
 def child_digests(child: ChildRun, catalogue: Catalogue, start: Month | None, previous: Month | None,
-                  target: Month, lines: dict[int, tuple[object, str]] | None = None) -> tuple[int | None, int]:
+                  target: Month, texts: dict[int, tuple[object, str]] | None = None) -> tuple[int | None, int]:
     """(digest of the child's inputs through `previous`, through `target`).
 
     The first covers the facts of the months start … previous (what the run of `previous`
     stored), the second start … target (what this run stores). None for the first without a
     previous month."""
-    h = blake2b(child_state(child.periods, child.contracts, lines).encode(), digest_size=8)
+    h = blake2b(child_state(child.periods, child.contracts, texts).encode(), digest_size=8)
     ladder, household, income = facts_used(child.periods, catalogue)
     before = None
     if start is None or not (ladder or household or income):
