@@ -195,7 +195,10 @@ def test_the_november_preview_shows_the_recalculation_and_no_problems(db):
     for name, fid in facilities(db, summary.organization_id).items():
         preview = billing_run.preview_run(db, fid, NOVEMBER)
         assert preview.refusal == "" and preview.problems == (), name
-        assert preview.lines, name  # the counts of October are typed in
+        assert preview.lines, name
+        grid = billing_data.quick_entry_rows(db, fid, NOVEMBER)  # October's lunches typed in
+        meals = next(c.key for c in grid.columns if c.name == "Mittagessen")
+        assert grid.total(meals) > 0 and all(r.cells[meals].value <= 20 for r in grid.rows if meals in r.cells)
         recalculations += preview.recalculations
     assert recalculations and {r.value_month for r in recalculations} == {Month(2026, 9), Month(2026, 10)}
     assert all(r.amount.minor < 0 and r.line_kind == "FEE" for r in recalculations)  # the Familienpass credited

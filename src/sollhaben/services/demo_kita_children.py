@@ -172,6 +172,7 @@ class Planner:
                 scope = _weighted(rng, WUERTTEMBERG_SCOPES if statute == "WUERTTEMBERG" else INCOME_SCOPES)
                 lunch = scope not in ("RG", "KT30") or rng.random() < 0.3
                 if contract is not None:
+                    lunch = lunch or _month_from(_add_years(birth, 3)) > Month.of(contract.first_day)  # Krippe
                     self.seen["moved"] |= contract.last_day is not None and contract.last_day.month == 9
                     contract = replace(contract, facility_id=self.setup.facility_ids[key])
                     kids.append(KitaChild(person_id, first, birth, index, key, contract, scope, lunch))

@@ -11,20 +11,21 @@ facility, then a retroactive change and the November counts (the next run, left 
   billed-through marks, run row), with progress and cancel.
 - After October: one child in a facility without the lock option gets the Familienpass from
   September through `billing_data.save_period` (a new period from 09.2026, as a clerk saves it), so
-  the November preview shows a recalculation of September and October. Then the November counts
-  are typed in through `quick_entry.save_quick_entry` (validated, audited under the child).
+  the November preview shows a recalculation of September and October. Then the November counts.
 
-The counts of the posted months are written like `save_quick_entry` stores them (the line's count
-or amount, the period's version moved on), in one bulk UPDATE per step and without audit history,
-as the other demo rows: the service loads and audits the whole grid per call, which cost about
-25 s of 37 at `--size 10000`.
+The counts are written as `quick_entry.save_quick_entry` stores them (the line's count or amount,
+the period's version moved on), in one bulk UPDATE per step and without audit history, like the
+other demo rows: the service loads, validates and audits the whole grid per call, which took two
+thirds of the demo's time at `--size 10000`. The retroactive change is a service call; the
+counts' periods were validated when they were planned, and counts and trip amounts cannot make a
+period invalid.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, select, update
 
 from sollhaben.domain.kita import model as m
 from sollhaben.domain.months import Month, Validity
@@ -43,7 +44,7 @@ from sollhaben.services.demo_kita_data import (
     TRIP,
     FacilityPlan,
 )
-from sollhaben.services.kita import billing_data, billing_run, quick_entry
+from sollhaben.services.kita import billing_data, billing_run
 from sollhaben.services.kita.dto import QuickChange
 
 STEPS = len(POSTED_MONTHS) * len(FACILITIES) + 1
@@ -84,13 +85,6 @@ def _trip_for(kid: KitaChild, month: Month, who: str) -> bool:
 
 def _in_grid(kid: KitaChild, month: Month) -> bool:
     return kid.care_days(month) > 0 and any(p.valid.contains(month) for p in kid.periods)
-
-
-def _enter(ctx: DemoContext, setup: KitaSetup, facility_id: int, month: Month, changes: list[QuickChange]) -> None:
-    """Through the quick-entry service (validated, audited)."""
-    if changes:
-        quick_entry.save_quick_entry(ctx.db, facility_id, month, changes)
-        ctx.counts["counts_entered"] += len(changes)
 
 
 def _store(ctx: DemoContext, children: dict[int, KitaChild], line_ids: dict[tuple[int, int], int], month: Month,
@@ -159,14 +153,14 @@ def run_months(ctx: DemoContext, setup: KitaSetup, children: list[KitaChild], li
                        if k.contract.last_month == month and (n := lunches(rng, k, month, plan))]
             _store(ctx, by_id, line_ids, month, leavers)  # billed once more by the next run
             progress.next(f"Sollstellung {month} {plan.name}")
-    retroactive_change(ctx, setup, children)
+    retroactive_change(ctx, setup, children, line_ids)
     for plan in FACILITIES:
-        _enter(ctx, setup, setup.facility_ids[plan.key], NEXT_MONTH,
-               _month_changes(rng, setup, plan, by_facility[plan.key], NEXT_MONTH))
+        _store(ctx, by_id, line_ids, NEXT_MONTH, _month_changes(rng, setup, plan, by_facility[plan.key], NEXT_MONTH))
     progress.next("Kita: Nachberechnung vorbereitet")
 
 
-def retroactive_change(ctx: DemoContext, setup: KitaSetup, children: list[KitaChild]) -> int | None:
+def retroactive_change(ctx: DemoContext, setup: KitaSetup, children: list[KitaChild],
+                       line_ids: dict[tuple[int, int], int]) -> int | None:
     """Add the Familienpass from September to one child of a facility without the lock option:
     the November run recalculates September and October. Returns the child id (None: no child
     fits, in a very small demo)."""
@@ -185,6 +179,8 @@ def retroactive_change(ctx: DemoContext, setup: KitaSetup, children: list[KitaCh
             stored = billing_data.save_period(ctx.db, new)
             kid.periods[-1] = replace(period, valid=Validity(period.valid.valid_from, RETRO_FROM - 1))
             kid.periods.append(stored.period)
+            line_ids.update(((stored.period.id, cost_id), line_id) for line_id, cost_id in ctx.connection.execute(
+                select(ExtraLine.id, ExtraLine.extra_cost_id).where(ExtraLine.period_id == stored.period.id)))
             ctx.counts["retroactive_changes"] += 1
             return kid.child_id
     return None
