@@ -49,13 +49,17 @@ def test_the_grid_has_a_row_per_child_in_care_and_a_column_per_count_or_amount(d
         (f"FEE:{setup.individual}", "Individuell", m.BillingMode.INDIVIDUAL),
         (f"EXTRA:{setup.trip}", "Ausflug", m.BillingMode.INDIVIDUAL),
         (f"EXTRA:{setup.meals}", "Mittagessen", m.BillingMode.PER_UNIT)]
-    assert [r.name for r in grid.rows] == ["Arndt, Noah", "Gerber, Mia"]  # Ella left in February
-    noah, mia = grid.rows
+    # Ella left in February: her February meals are counted in March (billed once more after leaving)
+    assert [r.name for r in grid.rows] == ["Arndt, Noah", "Gerber, Mia", "Zorn, Ella (abgemeldet)"]
+    noah, mia, ella = grid.rows
+    assert {k: c.value for k, c in ella.cells.items()} == {f"EXTRA:{setup.meals}": 9}
     assert {k: c.value for k, c in noah.cells.items()} == {f"FEE:{setup.individual}": eur("40.00"),
                                                           f"EXTRA:{setup.meals}": 4}
     assert {k: c.value for k, c in mia.cells.items()} == {f"EXTRA:{setup.trip}": eur("12.00"),
                                                          f"EXTRA:{setup.meals}": 17}
-    assert grid.total(f"EXTRA:{setup.meals}") == 21 and grid.total(f"EXTRA:{setup.trip}") == eur("12.00")
+    assert grid.total(f"EXTRA:{setup.meals}") == 30 and grid.total(f"EXTRA:{setup.trip}") == eur("12.00")
+    assert [r.name for r in billing_data.quick_entry_rows(db, kita.facility, month("04.2026")).rows] == [
+        "Arndt, Noah", "Gerber, Mia"]  # only the month right after leaving
     assert [r.name for r in billing_data.quick_entry_rows(db, kita.facility, month("02.2026")).rows] == [
         "Arndt, Noah", "Zorn, Ella"]  # Mia's contract starts in March
     assert billing_data.quick_entry_rows(db, kita.facility2, month("03.2026")).rows == ()
@@ -63,13 +67,13 @@ def test_the_grid_has_a_row_per_child_in_care_and_a_column_per_count_or_amount(d
 
 def test_saving_many_cells_in_one_transaction(db, kita, setup, grid_children):
     grid = billing_data.quick_entry_rows(db, kita.facility, month("03.2026"))
-    noah, mia = grid.rows
+    noah, mia, _ella = grid.rows
     saved = billing_data.save_quick_entry(db, kita.facility, month("03.2026"), [
         QuickChange(mia.child_id, f"EXTRA:{setup.meals}", "19", mia.period_version),
         QuickChange(mia.child_id, f"EXTRA:{setup.trip}", "7,50", mia.period_version),
         QuickChange(noah.child_id, f"FEE:{setup.individual}", eur("55.00"), noah.period_version),
         QuickChange(noah.child_id, f"EXTRA:{setup.meals}", "", noah.period_version)])
-    noah, mia = saved.rows
+    noah, mia, _ella = saved.rows
     assert (mia.cells[f"EXTRA:{setup.meals}"].value, mia.cells[f"EXTRA:{setup.trip}"].value) == (19, eur("7.50"))
     assert (noah.cells[f"FEE:{setup.individual}"].value, noah.cells[f"EXTRA:{setup.meals}"].value) == (eur("55.00"), 0)
     assert mia.period_version == grid.rows[1].period_version + 1
@@ -82,7 +86,7 @@ def test_saving_many_cells_in_one_transaction(db, kita, setup, grid_children):
 
 def test_bad_cells_are_all_reported_and_nothing_is_stored(db, kita, setup, grid_children):
     before = billing_data.quick_entry_rows(db, kita.facility, month("03.2026"))
-    noah, mia = before.rows
+    noah, mia, _ella = before.rows
     with pytest.raises(ValidationError) as exc:
         billing_data.save_quick_entry(db, kita.facility, month("03.2026"), [
             QuickChange(mia.child_id, f"EXTRA:{setup.meals}", "18"),  # fine, but not stored either

@@ -1,7 +1,8 @@
 """Quick entry (Schnellerfassung): the counts of PER_UNIT lines and the amounts of INDIVIDUAL lines
 of every child of a facility in a month, in one grid, saved in one transaction.
 
-A row per child with a contract active in the month and a period valid in it; a column per line
+A row per child with a contract active in the month and a period valid in it, plus the children who
+left last month (their extra costs with reset are billed once more; only those cells); a column per line
 key ("FEE:<fee group>", "EXTRA:<extra cost>", "#2" for a second line of the same entry) whose
 entry is billed PER_UNIT or INDIVIDUAL. Saving is all-or-nothing: every bad cell is reported with
 its row (child) and column (field `cells[<child id>][<key>]`), and nothing is stored while any
@@ -69,20 +70,36 @@ def _load(session: Session, facility_id: int, month: Month) -> _Grid:
     unit = facility_unit(session, facility_id)
     catalogue = catalogue_in(session, unit.organization_id)  # all entries: a line stays even if no longer offered
     settings = settings_in(session, facility_id)
+    children_of = select(Child.id, Person.last_name, Person.first_name).distinct() \
+        .join(Person, Person.id == Child.person_id).join(Contract, Contract.child_id == Child.id)
     names = {cid: (last, first) for cid, last, first in session.execute(
-        select(Child.id, Person.last_name, Person.first_name).distinct().join(Person, Person.id == Child.person_id)
-        .join(Contract, Contract.child_id == Child.id)
-        .where(Contract.facility_id == facility_id, contract_active(Contract, month)))}
-    rows = session.scalars(
+        children_of.where(Contract.facility_id == facility_id, contract_active(Contract, month)))}
+    # Children who left last month: the run bills their counted meals (extra costs with reset) once
+    # more this month, so their counts are typed into this month's grid too (seed 001).
+    previous = month - 1
+    left = {cid: (last, first) for cid, last, first in session.execute(
+        children_of.where(Contract.facility_id == facility_id, Contract.last_day >= previous.first_day,
+                          Contract.last_day <= previous.last_day)) if cid not in names}
+    wanted = {**names, **left}
+    candidates = session.scalars(
         select(BillingPeriod).options(*mapping.period_loader())
-        .where(BillingPeriod.child_id.in_(names), BillingPeriod.valid_from <= month,
-               (BillingPeriod.valid_to.is_(None)) | (BillingPeriod.valid_to >= month))).all() if names else []
+        .where(BillingPeriod.child_id.in_(wanted), BillingPeriod.valid_from <= month,
+               (BillingPeriod.valid_to.is_(None)) | (BillingPeriod.valid_to >= previous))).all() if wanted else []
+    chosen: dict[int, BillingPeriod] = {}
+    for row in candidates:  # the period valid in the month; for a child who left, else last month's
+        valid_now = row.valid_from <= month and (row.valid_to is None or row.valid_to >= month)
+        if row.child_id in names and not valid_now:
+            continue
+        if valid_now or row.child_id not in chosen:
+            chosen[row.child_id] = row
     columns: dict[str, QuickColumn] = {}
     entries: dict[int, _Entry] = {}
-    for row in rows:
+    for row in chosen.values():
         period = mapping.period_to_domain(row, catalogue.currency)
-        last, first = names[row.child_id]
-        entry = _Entry(row.child_id, f"{last}, {first}" if first else last, row, period)
+        last, first = wanted[row.child_id]
+        gone = row.child_id in left
+        entry = _Entry(row.child_id, (f"{last}, {first}" if first else last) + (" (abgemeldet)" if gone else ""),
+                       row, period)
         locked = settings.lock_billed and period.billed_through is not None
         fee_keys, extra_keys = line_keys(period)
         layers = ((m.LineKind.FEE, fee_keys, period.fee_lines, row.fee_lines, catalogue.fee_groups, "fee_group_id"),
@@ -94,6 +111,8 @@ def _load(session: Session, facility_id: int, month: Month) -> _Grid:
                 catalogue_entry = entries_by_id.get(entry_id)
                 if catalogue_entry is None or catalogue_entry.mode not in _GRID_MODES:
                     continue
+                if gone and (kind is m.LineKind.FEE or not line_resets(catalogue_entry.mode, line)):
+                    continue  # after leaving only the extra costs with reset are billed
                 name = catalogue_entry.name + (f" ({key.partition('#')[2]})" if "#" in key else "")
                 columns.setdefault(key, QuickColumn(key, kind, entry_id, name, catalogue_entry.mode))
                 editable = not locked or line_resets(catalogue_entry.mode, line)
