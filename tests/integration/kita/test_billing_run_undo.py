@@ -173,3 +173,15 @@ def test_the_run_row_records_who_when_counts_and_totals(db, kita, setup):
                               "problems": 0}
         assert row.totals["total"] == 19060 and row.totals["fee_groups"] == {str(setup.monthly): 12600}
         assert Money(row.totals["extra_costs"][str(setup.meals)], "EUR") == eur("64.60")
+
+
+def test_the_subsidy_reason_comes_from_the_child_when_one_institution_pays_both(db, kita, setup):
+    """One institution for both reasons: the list names the reason entered for the child."""
+    facility.save_facility_settings(db, replace(facility.get_facility_settings(db, kita.facility),
+                                                standard_rate_meals=True, hardship_fund_payer_id=kita.youth_office,
+                                                sibling_meal_payer_id=kita.youth_office))
+    billing_data.save_period(db, first_period(setup, meal_coverage=m.MealCoverage.FROM_SECOND_SIBLING))
+    run(db, kita.facility, "03.2026")
+    (section, by_reason) = subsidy_list_report(db, kita.facility, month("03.2026")).sections
+    assert [r[1] for r in section.rows] == ["ab 2. Geschwisterkind"]
+    assert [r[0] for r in by_reason.rows] == ["ab 2. Geschwisterkind"]

@@ -13,11 +13,12 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from sqlalchemy import select
 
+from sollhaben.domain.collation import sort_key
 from sollhaben.domain.errors import NotFoundError
 from sollhaben.domain.formatting import format_date
 from sollhaben.domain.kita.model import MealCoverage
@@ -25,7 +26,8 @@ from sollhaben.domain.money import Money
 from sollhaben.domain.months import Month
 from sollhaben.persistence.bulk_read import fetch_tuples
 from sollhaben.persistence.database import Database
-from sollhaben.persistence.models import Account, BillingRun, Child, Organization, Person, Posting, Unit
+from sollhaben.persistence.models import (Account, BillingPeriod, BillingRun, Child, Organization, Person, Posting,
+                                          Unit)
 from sollhaben.reports.table_model import ReportColumn, ReportSection, TableReport
 from sollhaben.services.kita.billing_run_load import (
     CHUNK,
@@ -94,6 +96,25 @@ def _child_names(connection, child_ids: set[int]) -> dict[int, str]:
     return names
 
 
+def _meal_coverage(connection, child_ids: set[int], month: Month) -> dict[int, MealCoverage]:
+    """The meal coverage of each child's billing period valid in `month`."""
+    coverage: dict[int, MealCoverage] = {}
+    ids = sorted(child_ids)
+    for start in range(0, len(ids), CHUNK):
+        for cid, value in connection.execute(
+                select(BillingPeriod.child_id, BillingPeriod.meal_coverage)
+                .where(BillingPeriod.child_id.in_(ids[start:start + CHUNK]), BillingPeriod.valid_from <= month,
+                       (BillingPeriod.valid_to.is_(None)) | (BillingPeriod.valid_to >= month))):
+            if value and value != MealCoverage.NONE.value:
+                coverage[cid] = MealCoverage(value)
+    return coverage
+
+
+def local_time(moment: datetime) -> datetime:
+    """A stored UTC time in the clerk's time zone."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone()
+
+
 def _org(session, organization_id: int) -> tuple[str, str]:
     row = session.execute(select(Organization.name, Organization.legal_country)
                           .where(Organization.id == organization_id)).one()
@@ -101,13 +122,14 @@ def _org(session, organization_id: int) -> tuple[str, str]:
 
 
 def _sorted(rows: list[_Posted], names: dict[int, str]) -> list[_Posted]:
-    return sorted(rows, key=lambda p: (names.get(p.child_id, "").casefold(), p.child_id, p.value_month,
-                                       p.line_kind != "FEE", p.name.casefold(), p.payer_id))
+    """By child in dictionary order ("Öztürk" near "Otto"), month, fees before extra costs."""
+    return sorted(rows, key=lambda p: (sort_key(names.get(p.child_id, "")), p.child_id, p.value_month,
+                                       p.line_kind != "FEE", sort_key(p.name), p.payer_id))
 
 
 def _total_section(heading: str, first: str, groups: dict[str, list[int]], currency: str) -> ReportSection:
     rows = [(name, count, Money(amount, currency)) for name, (amount, count) in
-            sorted(groups.items(), key=lambda item: item[0].casefold())]
+            sorted(groups.items(), key=lambda item: sort_key(item[0]))]
     total = (("Summe", sum(r[1] for r in rows), Money(sum(r[2].minor for r in rows), currency)),)
     return ReportSection(heading, (ReportColumn(first, 40), ReportColumn("Buchungen", 12, True),
                                    ReportColumn("Betrag", 16, True)), rows, total)
@@ -168,7 +190,7 @@ def run_list_report(db: Database, run_id: int) -> TableReport:
         _total_section("Summen je Zahler", "Zahler", by_payer, currency),
     )
     status = " – rückgängig gemacht" if reversed_by is not None else ""
-    stamp = started_at.strftime("%d.%m.%Y %H:%M")
+    stamp = local_time(started_at).strftime("%d.%m.%Y %H:%M")
     return TableReport(
         title=f"Sollstellungsliste {run_month}", organization=org_name, country=country, sections=sections,
         subtitle=f"{facility_name} – Sollstellung Nr. {run_id} vom {stamp} durch {started_by}{status}",
@@ -196,6 +218,7 @@ def subsidy_list_report(db: Database, facility_id: int, month: Month) -> TableRe
         covered = [p for p in postings if p.payer_id in reasons and p.payer_id is not None]
         children = _child_names(connection, {p.child_id for p in covered})
         payers = person_names(connection, {p.payer_id for p in covered})
+        coverage = _meal_coverage(connection, {p.child_id for p in covered}, month)
     merged: dict[tuple[int, str, int], list] = {}
     for p in _sorted(covered, children):
         key = (p.child_id, p.name, p.payer_id)
@@ -204,7 +227,8 @@ def subsidy_list_report(db: Database, facility_id: int, month: Month) -> TableRe
         merged[key][1] += p.amount.minor
     rows, by_reason = [], defaultdict(lambda: [0, 0])
     for (child_id, name, payer_id), (first, amount) in merged.items():
-        reason = reasons[payer_id].label
+        # the reason is the child's meal coverage in the month; one institution may pay for both
+        reason = coverage.get(child_id, reasons[payer_id]).label
         rows.append((children.get(child_id, str(child_id)), reason, name, first.quantity, first.unit_amount,
                      payers.get(payer_id, str(payer_id)), Money(amount, currency)))
         by_reason[reason][0] += amount
@@ -229,8 +253,8 @@ def subsidy_list_report(db: Database, facility_id: int, month: Month) -> TableRe
 def preview_report(preview, country: str, organization: str) -> TableReport:
     """The run list of a preview (nothing posted yet), same layout as `run_list_report`."""
     def rows_of(lines):
-        return sorted(lines, key=lambda x: (x.child_name.casefold(), x.child_id, x.value_month, x.line_kind != "FEE",
-                                            x.name.casefold(), x.payer_id))
+        return sorted(lines, key=lambda x: (sort_key(x.child_name), x.child_id, x.value_month, x.line_kind != "FEE",
+                                            sort_key(x.name), x.payer_id))
 
     regular, recalculations = rows_of(preview.lines), rows_of(preview.recalculations)
     currency = preview.currency
