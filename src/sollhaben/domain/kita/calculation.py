@@ -17,7 +17,6 @@ from enum import Enum
 from typing import Mapping
 
 from sollhaben.domain.kita.change_marks import summary_change_marks
-from sollhaben.domain.kita.fast import build
 from sollhaben.domain.kita.model import (
     EXTRA_COST_MODES,
     BillingMode,
@@ -118,7 +117,7 @@ def compute_child_month(period: BillingPeriod, catalogue: Catalogue, settings: F
     work += zip(extra_keys, period.extra_lines)
     if memo is not None:
         found = memo.found
-        common = (facts.month, facts.care_days, facts.sibling_position, facts.children_in_household,
+        common = (facts.month.index, facts.care_days, facts.sibling_position, facts.children_in_household,
                   facts.income_tier, scope)
     for key, line in work:
         is_fee = type(line) is FeeLine

@@ -244,7 +244,7 @@ def _write(session: Session, inputs: RunInputs, plan: RunPlan, user: str, today:
         progress(0, 1, f"Sollstellung {plan.month}: Buchungen schreiben")
     count, opened, sums = writer.write_postings(session, inputs, plan, run.id, user[:60], today, now)
     resets, periods = writer.write_resets(session, inputs, plan, run.id, now)
-    writer.write_child_state(session, inputs, plan, run.id)
+    writer.write_child_state(session, inputs, plan, run.id, sums)
     recalculations = len(plan.recalculations)
     counts = {"attempt": plan.attempt, "children": plan.children,
               "children_billed": len({p.child_id for p in plan.postings}), "postings": count,

@@ -149,6 +149,7 @@ class Sums:
         self.groups: dict[tuple[str, int], list[int]] = {}  # (FEE|EXTRA, catalogue id) → [minor, postings]
         self.payers: dict[int, list[int]] = {}
         self.regular = self.recalculation = 0
+        self.posted: dict[int, list[str]] = {}  # child id → `posted_item` of its postings (filled by posting_rows)
 
     def add(self, p: PlannedPosting) -> None:
         minor = p.amount.minor
@@ -236,9 +237,18 @@ class Dbapi:
             return
         extra = f", {also}" if also else ""
         if self.sqlite:
+            # rows with the same values in one statement per chunk of ids (a run sets most rows alike:
+            # counts to 0, every period to the run month), instead of one statement per row
             sets = ", ".join(f"{name} = ?" for name, _type in columns)
-            self.connection.exec_driver_sql(f"UPDATE {table} SET {sets}{extra} WHERE id = ?",
-                                            [(*row[1:], row[0]) for row in rows])
+            by_values: dict[tuple, list[int]] = {}
+            for row in rows:
+                by_values.setdefault(tuple(row[1:]), []).append(row[0])
+            for values, ids in by_values.items():
+                for start in range(0, len(ids), CHUNK):
+                    chunk = ids[start:start + CHUNK]
+                    marks = ", ".join(["?"] * len(chunk))
+                    self.connection.exec_driver_sql(f"UPDATE {table} SET {sets}{extra} WHERE id IN ({marks})",
+                                                    (*values, *chunk))
             return
         scratch = f"run_update_{table}"
         definition = ", ".join(["id integer"] + [f"{name} {kind}" for name, kind in columns])
@@ -266,9 +276,7 @@ def open_accounts(session: Session, organization_id: int, currency: str, holder_
                                  "currency", "created_at"),
                      [(organization_id, h, None, ACCOUNT_KEY, f"{h:06d}", "", ACCOUNT_MODULE, currency, stamp)
                       for h in missing])
-        for start in range(0, len(missing), CHUNK):
-            chunk = missing[start:start + CHUNK]
-            found.update((h, a) for h, a in connection.execute(query.where(Account.holder_id.in_(chunk))))
+        found = dict(fetch_tuples(connection, query))  # with the new ones (one read, plain tuples)
     return found, len(missing)
 
 
@@ -311,7 +319,8 @@ def posting_rows(inputs: RunInputs, plan: RunPlan, accounts: dict[int, int], run
     recalculation_kind = PostingKind.RECALCULATION
     fee_kind = LineKind.FEE
     regular_total = recalculation_total = 0
-    child_id = head = suffix = None
+    child_id = head = suffix = state_child = state_items = None
+    state = sums.posted  # child id → its postings for billing_run_child
     rows = []
     append = rows.append
     for p in plan.postings:
@@ -339,12 +348,15 @@ def posting_rows(inputs: RunInputs, plan: RunPlan, accounts: dict[int, int], run
             deductions = signature = shared = None
         if shared is None:
             kind = p.line_kind
+            quantity = _quantity(p.quantity)
             shared = (deductions, f"{p.name} {month[1]}",
                       CATEGORY_FEE if kind is fee_kind else CATEGORY_MEALS if p.is_meal else CATEGORY_EXTRA,
-                      (kind.value, p.catalogue_id), details.line_part(p))
+                      (kind.value, p.catalogue_id), details.line_part(p), f"{month[0]},{p.line_key},",
+                      f",{quantity[1:-1] if quantity != 'null' else ''},"
+                      f"{p.unit_amount.minor if p.unit_amount is not None else ''}")
             if signature is not None:
                 per_line[signature] = shared
-        _deductions, text, category_code, group_key, part = shared
+        _deductions, text, category_code, group_key, part, state_head, state_tail = shared
         text = text + suffix
         minor = p.amount.minor
         if p.kind is recalculation_kind:
@@ -370,6 +382,10 @@ def posting_rows(inputs: RunInputs, plan: RunPlan, accounts: dict[int, int], run
         due = dates.get(p.due_date)
         if due is None:
             due = dates[p.due_date] = p.due_date.isoformat()
+        if child_id != state_child:  # billing_run_child.posted: the child's postings (see posted_item)
+            state_child = child_id
+            state_items = state[child_id] = []
+        state_items.append(f"{state_head}{payer_id},{minor}{state_tail}")
         append((accounts[payer_id], booking, month[0], due, category_code, minor, currency, source, run_id, None, "",
                 text[:200],
                 f'{head}{part}"payer": {payer_id}, "share": {p.share.minor}, "posted_before": {p.posted_before.minor}, '
@@ -388,15 +404,14 @@ def posted_item(p: PlannedPosting) -> str:
             f"{p.unit_amount.minor if p.unit_amount is not None else ''}")
 
 
-def write_child_state(session: Session, inputs: RunInputs, plan: RunPlan, run_id: int) -> int:
+def write_child_state(session: Session, inputs: RunInputs, plan: RunPlan, run_id: int, sums: Sums) -> int:
     """One `billing_run_child` row per child of the run: the digest of its inputs through the run
-    month and what the run posted for it (for the next run's change detection)."""
-    posted: dict[int, list[str]] = {}
-    for p in plan.postings:
-        items = posted.get(p.child_id)
-        if items is None:
-            items = posted[p.child_id] = []
-        items.append(posted_item(p))
+    month and what the run posted for it (for the next run's change detection). `sums.posted`
+    holds the postings' items when `posting_rows` made them; otherwise they are made here."""
+    posted = sums.posted
+    if not posted and plan.postings:
+        for p in plan.postings:
+            posted.setdefault(p.child_id, []).append(posted_item(p))
     rows = [(run_id, child_id, digest, ";".join(posted.get(child_id, ()))) for child_id, digest in inputs.digests.items()]
     Dbapi(session).insert("billing_run_child", ("run_id", "child_id", "inputs", "posted"), rows)
     return len(rows)
