@@ -67,3 +67,35 @@ def test_a_reader_does_not_wait_for_a_writer(sqlite_db):
     thread.join()
     assert names == ["Muster"] and [r.last_name for r in rows] == ["Muster"]  # the committed state
     assert waited < 2  # did not wait for the writer (which holds its lock up to 5 s)
+
+
+def test_a_deferred_checkpoint_runs_after_the_large_write_and_automatic_ones_come_back(sqlite_db):
+    from sqlalchemy import text
+
+    from sollhaben.persistence.database import AUTOCHECKPOINT_PAGES, defer_checkpoint
+
+    org = organizations.create_organization(sqlite_db, make_org_input("DE"))
+    with unit_of_work(sqlite_db) as session:
+        connection = session.connection()
+        defer_checkpoint(connection)
+        assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+        for n in range(300):  # well over what fits the page cache's default spill
+            session.add(Person(organization_id=org.id, kind="NATURAL", last_name=f"Name {n}", first_name="x" * 500))
+    for thread in threading.enumerate():
+        if thread.name == "sqlite-checkpoint":
+            thread.join(10)
+    with read_only(sqlite_db) as session:
+        # the pool hands out the same connection: automatic checkpoints are on again
+        assert session.execute(text("PRAGMA wal_autocheckpoint")).scalar() == AUTOCHECKPOINT_PAGES
+        assert session.execute(text("SELECT count(*) FROM person WHERE first_name = :x"),
+                               {"x": "x" * 500}).scalar() == 300
+    import sqlite3
+
+    path = sqlite_db.engine.url.database
+    # immutable=1 reads the database file alone, not the WAL: the rows are there, so the
+    # background checkpoint copied them
+    probe = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    try:
+        assert probe.execute("SELECT count(*) FROM person WHERE length(first_name) = 500").fetchone()[0] == 300
+    finally:
+        probe.close()

@@ -39,9 +39,9 @@ class Account(Base):
 class Posting(Base):
     __tablename__ = "posting"
     __table_args__ = (
-        Index("ix_posting_account_booking", "account_id", "booking_date"),
-        # covering index: account balances are summed from the index alone (debtor list)
-        Index("ix_posting_account_amount", "account_id", "amount_minor"),
+        # statements by account and date; it also covers the amount, so account balances are
+        # summed from the index alone (debtor list). One index, not two: see migration 0005.
+        Index("ix_posting_account_booking_amount", "account_id", "booking_date", "amount_minor"),
         CheckConstraint("amount_minor <> 0", name="amount_not_zero"),
     )
 

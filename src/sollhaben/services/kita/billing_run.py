@@ -38,7 +38,7 @@ from sollhaben.domain.kita.run_types import (
 from sollhaben.domain.money import Money
 from sollhaben.domain.months import Month
 from sollhaben.persistence.base import utcnow
-from sollhaben.persistence.database import Database
+from sollhaben.persistence.database import Database, defer_checkpoint
 from sollhaben.persistence.models import BillingRun, Unit
 from sollhaben.services.kita import billing_run_post as writer
 from sollhaben.services.kita.billing_run_dto import (
@@ -214,6 +214,7 @@ def _post(db: Database, facility_id: int, month: Month, user: str, progress: Pro
           cancelled: Cancelled | None, today: date, full_recalculation: bool = False) -> RunResultDTO:
     with unit_of_work(db) as session:
         _lock_facility(session, facility_id)
+        defer_checkpoint(session.connection())  # SQLite: the WAL is copied after the user's wait
         inputs = load_inputs(session, facility_id, month, full_recalculation)
         reason = refusal(inputs, month)
         if reason:
