@@ -12,7 +12,9 @@ sibling discount) and 2–3 extra costs (meals PER_UNIT, drinks MONTHLY, crafts 
 
 Figures: the change detection over all payers (the page's list), the print run, the list again
 after recording (every payer unchanged), one PDF per recipient for a sample, peak memory.
-Run: .venv/bin/python bench/bench_fee_assessments.py [LETTERS] [SAMPLE]
+CH: `--country CH` builds the same families in a Swiss commune (CHF, a QR-IBAN): every letter then
+carries a QR-bill for the first month on a page of its own.
+Run: .venv/bin/python bench/bench_fee_assessments.py [LETTERS] [SAMPLE] [--country DE|CH]
 """
 from __future__ import annotations
 
@@ -58,10 +60,14 @@ KIDS = ["Mia", "Leon", "Emma", "Noah", "Hannah", "Paul", "Lea", "Ben", "Lina", "
 STREETS = ["Hauptstraße", "Gartenweg", "Lindenallee", "Schulstraße", "Bahnhofstraße", "Am Bach", "Rosenweg"]
 TOWNS = [("70173", "Stuttgart"), ("70178", "Stuttgart"), ("70565", "Stuttgart"), ("71032", "Böblingen"),
          ("73728", "Esslingen"), ("71634", "Ludwigsburg")]
+SWISS_TOWNS = [("3000", "Bern"), ("3006", "Bern"), ("3018", "Bern"), ("3097", "Liebefeld"), ("3084", "Wabern"),
+               ("3063", "Ittigen")]
+COUNTRY = "DE"
 
 
 def eur(text: str) -> Money:
-    return Money.of(text, "EUR")
+    """An amount in the organization's currency (the DE figures are used as CHF in the CH case)."""
+    return Money.of(text, "CHF" if COUNTRY == "CH" else "EUR")
 
 
 def statute(db, org: int, unit: int) -> dict[str, int]:
@@ -94,10 +100,17 @@ def statute(db, org: int, unit: int) -> dict[str, int]:
 def setup(folder: Path, letters: int):
     db = open_database(f"sqlite:///{folder / 'bench.sqlite'}", user="bench")
     migrate.upgrade(db.engine, backup=False)
-    org = organizations.create_organization(db, OrganizationInput(
-        "Stadt Musterstadt", "DE", Address("Rathausplatz", "1", "70173", "Stuttgart", "DE"),
-        bank_accounts=(BankAccountInput("DE89 3704 0044 0532 0130 00", bic="COBADEFFXXX", is_default=True),),
-        sepa_creditor_id="DE98ZZZ09999999999", enabled_modules=("kita", "receivables")))
+    if COUNTRY == "CH":
+        org = organizations.create_organization(db, OrganizationInput(
+            "Gemeinde Musterdorf", "CH", Address("Dorfstrasse", "1", "3000", "Bern", "CH"),
+            bank_accounts=(BankAccountInput("CH44 3199 9123 0008 8901 2", label="QR-Konto", is_default=True),),
+            enabled_modules=("kita", "receivables")))
+    else:
+        org = organizations.create_organization(db, OrganizationInput(
+            "Stadt Musterstadt", "DE", Address("Rathausplatz", "1", "70173", "Stuttgart", "DE"),
+            bank_accounts=(BankAccountInput("DE89 3704 0044 0532 0130 00", bic="COBADEFFXXX", is_default=True),),
+            sepa_creditor_id="DE98ZZZ09999999999", enabled_modules=("kita", "receivables")))
+    towns = SWISS_TOWNS if COUNTRY == "CH" else TOWNS
     unit = organizations.save_unit(db, org.id, UnitInput("Kita Regenbogen", "FACILITY")).id
     ids = statute(db, org.id, unit)
     rng = random.Random(20260920)
@@ -117,11 +130,11 @@ def setup(folder: Path, letters: int):
         return values["id"]
 
     def person(last: str, first: str, salutation: str = "", born: date | None = None) -> int:
-        postal_code, town = rng.choice(TOWNS)
+        postal_code, town = rng.choice(towns)
         return add(Person, organization_id=org.id, kind="NATURAL", last_name=last, first_name=first,
                    salutation=salutation, birth_date=born, version=1, created_at=now, updated_at=now,
                    street=rng.choice(STREETS), house_number=str(rng.randrange(1, 120)), postal_code=postal_code,
-                   town=town, country="DE", address_extra="", phone="", email="", language="de", note="")
+                   town=town, country=COUNTRY, address_extra="", phone="", email="", language="de", note="")
 
     versioned = {"version": 1, "created_at": now, "updated_at": now}
     for i in range(children):
@@ -221,4 +234,10 @@ def main(letters: int = 10_000, sample: int = 500) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*(int(a) for a in sys.argv[1:3])))
+    arguments = sys.argv[1:]
+    if "--country" in arguments:
+        at = arguments.index("--country")
+        COUNTRY = arguments[at + 1].upper()
+        del arguments[at:at + 2]
+    print(f"country: {COUNTRY}")
+    sys.exit(main(*(int(a) for a in arguments[:2])))
