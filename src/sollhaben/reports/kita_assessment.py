@@ -39,9 +39,9 @@ from sollhaben.reports.letter import (
     PAGE_WIDTH,
     RIGHT,
     TEXT_WIDTH,
-    _first_page_head,  # the house letter's page-1 head (letterhead, window, date, subject)
-    _y,
+    first_page_head,
     new_canvas,
+    y_from_top,
 )
 from sollhaben.reports.letter_model import Letter
 from sollhaben.reports.qr_bill import SLIP_HEIGHT, draw_bill
@@ -300,7 +300,7 @@ def draw_assessment(c: Canvas, a: FeeAssessment) -> int:
     for number, page in enumerate(pages, start=1):
         w = Words(c)
         if number == 1:
-            _first_page_head(c, w, letter)
+            first_page_head(c, w, letter)
         else:
             w.put(LEFT, 13, f"{a.sender.name} – {letter.subject}"[:120], size=8)
         rules = []
@@ -316,7 +316,7 @@ def draw_assessment(c: Canvas, a: FeeAssessment) -> int:
         w.draw()
         for x1, x2, y, width in rules:
             c.setLineWidth(width)
-            c.line(x1 * mm, _y(y), x2 * mm, _y(y))
+            c.line(x1 * mm, y_from_top(y), x2 * mm, y_from_top(y))
         if page.bill:
             draw_bill(c, a.bill)
         c.showPage()

@@ -46,7 +46,8 @@ class _Page:
     bill: bool = False
 
 
-def _y(mm_from_top: float) -> float:
+def y_from_top(mm_from_top: float) -> float:
+    """The reportlab y coordinate (points from the bottom) of a position given in mm from the top."""
     return (PAGE_HEIGHT - mm_from_top) * mm
 
 
@@ -115,7 +116,7 @@ class _Words:
             self.t.setFont(font, size)
             self.font = (font, size)
         x = x_mm * mm - (self.c.stringWidth(text, font, size) if right else 0)
-        self.t.setTextOrigin(x, _y(y_mm))
+        self.t.setTextOrigin(x, y_from_top(y_mm))
         self.t.textOut(text)
 
     def draw(self) -> None:
@@ -140,13 +141,15 @@ def _window(c: Canvas, w: _Words, letter: Letter) -> None:
         size -= 0.5
     w.put(x, window["return"], back, size=size)
     c.setLineWidth(0.3)
-    c.line(x * mm, _y(window["return"] + 1.0), x * mm + min(c.stringWidth(back, LETTER_REGULAR, size), width),
-           _y(window["return"] + 1.0))
+    c.line(x * mm, y_from_top(window["return"] + 1.0), x * mm + min(c.stringWidth(back, LETTER_REGULAR, size), width),
+           y_from_top(window["return"] + 1.0))
     for i, line in enumerate(letter.recipient[:6]):
         w.put(x, window["first"] + i * 4.5, line)
 
 
-def _first_page_head(c: Canvas, w: _Words, letter: Letter) -> None:
+def first_page_head(c: Canvas, w: _Words, letter: Letter) -> None:
+    """The house letter's first-page head: letterhead, address window, date line, subject (shared
+    with the module letters, e.g. the fee assessment)."""
     _letterhead(w, letter)
     _window(c, w, letter)
     w.put(LEFT, DATE_LINE, texts.date_line(letter.country, letter.language, letter.place, letter.date))
@@ -157,7 +160,7 @@ def _first_page_head(c: Canvas, w: _Words, letter: Letter) -> None:
     if letter.country == "DE":
         c.setLineWidth(0.3)
         for mark in (*FOLD_MARKS_DE, PAGE_HEIGHT / 2):
-            c.line(4 * mm, _y(mark), (8 if mark in FOLD_MARKS_DE else 10) * mm, _y(mark))
+            c.line(4 * mm, y_from_top(mark), (8 if mark in FOLD_MARKS_DE else 10) * mm, y_from_top(mark))
 
 
 def draw_letter(c: Canvas, letter: Letter) -> int:
@@ -168,7 +171,7 @@ def draw_letter(c: Canvas, letter: Letter) -> int:
     for number, page in enumerate(pages, start=1):
         w = _Words(c)
         if number == 1:
-            _first_page_head(c, w, letter)
+            first_page_head(c, w, letter)
         else:
             w.put(LEFT, 13, f"{letter.sender.name} – {letter.subject}"[:120], size=8)
         for y, text, bold in page.lines:
