@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from sqlalchemy import func, select
 
 from sollhaben.domain.months import Month
@@ -89,6 +89,18 @@ def test_the_preview_opens_through_the_worker_and_records_nothing(qtbot, page, c
     assert dialog.page_count() == 2 and "Vorschau, nicht als versandt erfasst" in dialog.windowTitle()
     assert dialog.suggested_filename == file_name(Month(2026, 3), "Gerber, Laura", family.mother)
     assert recorded(context.db) == 0
+    dialog.reject()
+
+
+def test_without_a_current_row_the_preview_shows_the_first_ticked_payer(qtbot, page, family):
+    page.ui.tickNoneButton.click()
+    page.ui.table.setCurrentIndex(QModelIndex())
+    page.model.setData(page.model.index(1, 0), Qt.CheckState.Checked, Qt.ItemDataRole.CheckStateRole)
+    assert page.current_payer().payer_id == family.father
+    with qtbot.waitSignal(page.preview_opened, timeout=10_000) as opened:
+        assert page.preview()
+    dialog = opened.args[0]
+    assert dialog.page_count() >= 1 and not page.ui.problemLabel.isVisible()
     dialog.reject()
 
 

@@ -213,8 +213,13 @@ class AssessmentPage(QWidget):
 
     # preview and print ---------------------------------------------------------------------
     def current_payer(self):
+        """The payer of the current row; without one, the first ticked payer (ticking a box
+        does not always move the current row), or the only one in the list."""
         index = self.ui.table.currentIndex()
         row = self.model.row_at(index.row()) if index.isValid() else None
+        if row is None:
+            ticked = set(self.model.ticked_ids())
+            row = next((r for r in self.model.rows() if r.payer_id in ticked), None)
         if row is None and self.model.rowCount() == 1:
             row = self.model.row_at(0)
         return row
@@ -224,7 +229,7 @@ class AssessmentPage(QWidget):
         row, facility_id, month = self.current_payer(), self.facility_id(), self.month()
         if row is None or facility_id is None or month is None or self._job is not None:
             if row is None:
-                self._show_problem("Bitte zuerst einen Zahler in der Liste markieren.")
+                self._show_problem("Bitte zuerst einen Zahler in der Liste anklicken oder ankreuzen.")
             return False
         db = self.context.db
         self._run(f"Festsetzung für {row.name}", lambda _p: fee_assessment.preview_assessment(
