@@ -49,8 +49,8 @@ from sollhaben.reports.qr_bill import SLIP_HEIGHT, draw_bill
 Progress = Callable[[int, int], None]
 
 # columns of the tables (mm from the left edge): text columns by their left edge, amounts by their right edge
-COL_NAME, NAME_WIDTH = LEFT, 62.0
-COL_TIER, TIER_WIDTH = 89.0, 25.0
+COL_NAME, NAME_WIDTH = LEFT, 53.0
+COL_TIER, TIER_WIDTH = 80.0, 35.0  # tier labels of a statute can be long ("2 Kinder unter 18 im Haushalt")
 COL_MONTHLY, COL_DEDUCTED, COL_SHARE = 139.0, 164.5, PAGE_WIDTH - RIGHT
 TABLE_RIGHT = COL_SHARE
 ROW_SIZE, ROW_LEADING = 9.0, 4.1  # pt, mm
