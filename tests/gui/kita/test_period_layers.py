@@ -224,3 +224,27 @@ def test_a_sibling_named_for_the_ladder_counts_live_and_is_stored(qtbot, page, s
     period = billing_data.get_period(sqlite_db, billing_data.list_periods(sqlite_db, family.child)[0].id).period
     assert period.extra_siblings == (older.id,)
     assert panel.basic.sibling_table.item(0, 0).text() == "Gerber, Jonas"
+
+
+def test_a_transferred_income_tier_is_shown_read_only_and_survives_a_save(qtbot, sqlite_db, statute, family):
+    group = catalogue.save_fee_group(sqlite_db, statute.org, m.FeeGroup(
+        "Kiga einkommensabhängig", m.BillingMode.MONTHLY, m.TierSource.INCOME, (
+            m.FeeGroupVersion(Validity(Month(2026, 1)), tuple(m.Tier(i + 1, "", eur(a)) for i, a in enumerate(
+                ("90.00", "180.00", "250.00")))),))).group.id
+    # what the income-scale transfer stores: the tier on the income-dependent line
+    saved = billing_data.save_period(sqlite_db, m.BillingPeriod(family.child, Validity(Month(2026, 3)), (
+        m.FeeLine(group, tier=2, payers=(m.PayerShare(family.mother),)),), version=0))
+    page = ChildrenPage(make_context(sqlite_db, statute.org), today=lambda: TODAY)
+    qtbot.addWidget(page)
+    page.show()
+    page.open_child(family.child)
+    editor = page.editor
+    editor.load_period(saved.period.id)
+    line = editor.periods.fees.lines[0]
+    assert not line.tier.isHidden() and not line.tier.isEnabled()
+    assert line.tier.currentData() == 2 and line.tier.currentText().startswith("Staffel 2")
+    qtbot.waitUntil(lambda: "180,00" in line.figure.text())
+    type_into(qtbot, editor.periods.basic.ui.validFromEdit, "03.2026")  # touch the form, then save it
+    with qtbot.waitSignal(editor.saved):
+        editor.save()
+    assert billing_data.get_period(sqlite_db, saved.period.id).period.fee_lines[0].tier == 2

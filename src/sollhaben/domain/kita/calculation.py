@@ -203,7 +203,10 @@ def _price_fee(ctx: _Ctx, key: str, line: FeeLine) -> _Priced:
     version = group.version_for(month)
     if version is None:
         raise _LineProblem(f"{label}: Der Standard hat für {month} keine gültige Version der Beitragsgruppe.")
-    tier, message = resolve_tier(group, version, line.tier, income_tier=ctx.facts.income_tier,
+    # an income-dependent line carries the tier its income-scale calculation transferred (income-scale.md);
+    # a tier in the month's facts takes precedence (callers that compute it for the month)
+    income_tier = ctx.facts.income_tier if ctx.facts.income_tier is not None else line.tier
+    tier, message = resolve_tier(group, version, line.tier, income_tier=income_tier,
                                  children_in_household=ctx.facts.children_in_household, settings=ctx.settings,
                                  month=month)
     if message:

@@ -7,9 +7,10 @@ error at once. Field names follow the form: `valid_from`, `fee_lines[2].fee_grou
 Money checks (net never negative, shares equal to the net) are made on the first month of the
 period, per unit of the line: per day for DAILY, per unit for PER_UNIT, per month otherwise.
 
-Normalization: automatic tiers (INCOME, WUERTTEMBERG) are cleared; fields the line's mode does not
-use are cleared (count outside PER_UNIT; amount and reset outside INDIVIDUAL); an INDIVIDUAL amount
-left empty becomes 0; a zero special discount becomes None; a single payer without a share takes the
+Normalization: Württemberg tiers are cleared (they follow the household each month); an income
+tier is kept (the income-scale transfer sets it); fields the line's mode does not use are cleared
+(count outside PER_UNIT; amount and reset outside INDIVIDUAL); an INDIVIDUAL amount left empty
+becomes 0; a zero special discount becomes None; a single payer without a share takes the
 remainder; the remainder payer's share is cleared.
 """
 from __future__ import annotations
@@ -161,8 +162,9 @@ def _fee_line(ctx: _Context, i: int, line: FeeLine, fees_payer_id: int | None) -
     count, amount, reset = _mode_fields(ctx, prefix, label, group.mode, line)
     tier_number = line.tier if group.tier_source is TierSource.CHOSEN or group.mode is BillingMode.INDIVIDUAL else None
     facts = ctx.facts
+    income_tier = facts.income_tier if facts and facts.income_tier is not None else line.tier
     tier, message = resolve_tier(group, version, tier_number, month=ctx.month, settings=ctx.settings,
-                                 income_tier=facts.income_tier if facts else None,
+                                 income_tier=income_tier if group.tier_source is TierSource.INCOME else None,
                                  children_in_household=facts.children_in_household if facts else None)
     automatic = group.tier_source is not TierSource.CHOSEN and group.mode is not BillingMode.INDIVIDUAL
     if message and not automatic:
@@ -208,7 +210,9 @@ def _fee_line(ctx: _Context, i: int, line: FeeLine, fees_payer_id: int | None) -
             net = base - Money(sum(d.deduction.amount.minor for d in deductions), ctx.currency)
     payers = _payers(ctx, prefix, label, line.payers, fees_payer_id, "den gesamten Beitrag", net, group.mode,
                      optional=False)
-    return replace(line, tier=None if automatic else line.tier, count=count, amount=amount, reset=reset,
+    # Württemberg tiers follow the household each month; an income tier is the transferred one (kept)
+    keeps_tier = not automatic or group.tier_source is TierSource.INCOME
+    return replace(line, tier=line.tier if keeps_tier else None, count=count, amount=amount, reset=reset,
                    special_discount=special, payers=payers)
 
 

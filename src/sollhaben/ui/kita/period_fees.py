@@ -129,13 +129,18 @@ class LinesLayer(QWidget):
         group = self.ctx.catalogue.fee_groups.get(entry_id)
         version = group.version_for(self.month) if group else None
         automatic = group is not None and group.tier_source is not m.TierSource.CHOSEN
+        # an income-dependent line shows the tier its income-scale calculation transferred, read-only:
+        # the form hands it back unchanged, so saving the period keeps it
+        from_income = group is not None and group.tier_source is m.TierSource.INCOME
         tiers = [(t.number, (t.label or f"Staffel {t.number}") + (f" ({_amount_text(t.amount, self.ctx.country)})"
                                                                   if t.amount else ""))
                  for t in (version.tiers if version else ())]
-        fill_combo(line.tier, [] if automatic else tiers, "– Staffel –")
+        fill_combo(line.tier, [] if automatic and not from_income else tiers,
+                   "– aus Staffelberechnung –" if from_income else "– Staffel –")
         line.tier.setProperty("automatic", automatic)
+        line.tier.setToolTip("Staffel aus der Staffelberechnung (wird dort übertragen)" if from_income else "Staffel")
         line.set_mode(group.mode if group else None, automatic)
-        if automatic:
+        if automatic and not from_income:
             line.tier.hide()
 
     # lines --------------------------------------------------------------------------------------

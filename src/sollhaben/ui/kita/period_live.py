@@ -77,11 +77,13 @@ def _fee(ctx, month, facts, line: m.FeeLine, computed, problem, period) -> LineP
     version = group.version_for(month) if group else None
     if version is None:
         return out
-    tier, _message = resolve_tier(group, version, line.tier, income_tier=facts.income_tier,
+    income_tier = facts.income_tier if facts.income_tier is not None else line.tier  # as the engine reads it
+    tier, _message = resolve_tier(group, version, line.tier, income_tier=income_tier,
                                   children_in_household=facts.children_in_household, settings=ctx.settings,
                                   month=month)
     automatic = group.tier_source is not m.TierSource.CHOSEN and group.mode is not m.BillingMode.INDIVIDUAL
-    prefix = f"Staffel {tier.number} (automatisch) · " if automatic and tier else ""
+    how = "aus Staffelberechnung" if group.tier_source is m.TierSource.INCOME else "automatisch"
+    prefix = f"Staffel {tier.number} ({how}) · " if automatic and tier else ""
     if group.mode is m.BillingMode.INDIVIDUAL:
         base = line.amount or Money.zero(ctx.currency)
     elif tier is not None and tier.amount is not None:

@@ -212,6 +212,12 @@ def test_income_tier_comes_from_the_income_calculation():
     assert "Staffel 7 gibt es" in problem_of(p, income_tier=7)
 
 
+def test_an_income_line_bills_the_tier_the_transfer_set_on_it():
+    transferred = period(fee_lines=[fee(INCOME_GROUP, tier=2)])
+    assert one(transferred).net == eur("200.00")
+    assert one(transferred, income_tier=1).net != eur("200.00")  # a tier of the month's facts takes precedence
+
+
 @pytest.mark.parametrize("children, amount", [(0, "162.00"), (1, "162.00"), (2, "126.00"), (3, "85.00"),
                                               (4, "28.00"), (6, "28.00")])
 def test_wuerttemberg_tier_is_the_household_capped_at_four(children, amount):

@@ -141,10 +141,12 @@ def test_chosen_tier_is_required():
     assert errors["fee_lines[0].tier"] == "Beitrag, Zeile 1 („Krippe Ganztag“) – Staffel: Bitte eine Staffel wählen."
 
 
-def test_automatic_tiers_are_cleared():
+def test_wuerttemberg_tiers_are_cleared_and_a_transferred_income_tier_is_kept():
     p = period(fee_lines=[fee(KIGA_30H, tier=2), fee(INCOME_GROUP, tier=3)])
     result = validate_period(p, catalogue(), PAYERS, [], settings(wuerttemberg=True))
-    assert [line.tier for line in result.fee_lines] == [None, None]
+    assert [line.tier for line in result.fee_lines] == [None, 3]  # saving the period keeps the transfer's tier
+    assert validate_period(period(fee_lines=[fee(INCOME_GROUP, tier=None)]), catalogue(), PAYERS, []).fee_lines[0].tier \
+        is None  # not transferred yet: no error here, the run reports "keine Staffelberechnung"
 
 
 def test_wuerttemberg_group_needs_the_model_switched_on():
