@@ -21,6 +21,9 @@ AUDITED_TABLES = {
     "extra_cost_version", "facility_settings", "facility_offer", "child", "child_guardian", "child_payer",
     "contract", "billing_period", "billing_period_sibling", "fee_line", "fee_line_discount", "extra_line",
     "line_payer",
+    # Income scale (Staffelberechnung): configuration and assessments (transfer protocols are history)
+    "income_item_type", "income_scale_version", "income_threshold", "income_bracket", "income_assessment",
+    "income_assessment_person", "income_item",
 }
 _SKIPPED_COLUMNS = {"version", "created_at", "updated_at"}
 
@@ -56,6 +59,11 @@ _OWNERS = {
     **{table: ("child", "child_id") for table in (
         "child_guardian", "child_payer", "contract", "billing_period", "billing_period_sibling", "fee_line",
         "fee_line_discount", "extra_line", "line_payer")},
+    # An assessment's persons and items show in its history; thresholds and brackets in their version's.
+    "income_threshold": ("income_scale_version", "version_id"),
+    "income_bracket": ("income_scale_version", "version_id"),
+    "income_assessment_person": ("income_assessment", "assessment_id"),
+    "income_item": ("income_assessment", "assessment_id"),
 }
 
 

@@ -9,14 +9,14 @@ from sqlalchemy import select
 from sollhaben.domain.errors import ErrorCollector, NotFoundError
 from sollhaben.persistence.base import utcnow
 from sollhaben.persistence.database import Database
-from sollhaben.persistence.models import FollowUp, Person
+from sollhaben.persistence.models import Child, FollowUp, IncomeAssessment, Person
 from sollhaben.services.dto import FollowUpDTO
 from sollhaben.services.unit_of_work import check_version, read_only, unit_of_work
 
 DEFAULT_HORIZON_DAYS = 7
 SUBJECT_MAX = 200
 ASSIGNED_MAX = 60
-RECORD_TYPES = {"person": "Person"}  # record types a follow-up can point to, with their label
+RECORD_TYPES = {"person": "Person", "income_assessment": "Staffelberechnung"}  # record types a follow-up can point to
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,14 @@ def _labels(session, rows: list[FollowUp]) -> dict[tuple[str, int], str]:
         for pid, last, first in session.execute(
                 select(Person.id, Person.last_name, Person.first_name).where(Person.id.in_(person_ids))):
             labels[("person", pid)] = f"{last}, {first}" if first else last
+    assessment_ids = {r.record_id for r in rows if r.record_type == "income_assessment" and r.record_id is not None}
+    if assessment_ids:
+        for aid, start, end, last, first in session.execute(
+                select(IncomeAssessment.id, IncomeAssessment.valid_from, IncomeAssessment.valid_to, Person.last_name,
+                       Person.first_name).join(Child, Child.id == IncomeAssessment.child_id)
+                .join(Person, Person.id == Child.person_id).where(IncomeAssessment.id.in_(assessment_ids))):
+            name = f"{last}, {first}" if first else last
+            labels[("income_assessment", aid)] = f"Staffelberechnung {name} {start} – {end or 'offen'}"
     return labels
 
 
@@ -81,6 +89,10 @@ def _check_record(session, organization_id: int, data: FollowUpInput) -> None:
         owner = session.scalar(select(Person.organization_id).where(Person.id == data.record_id))
         if owner != organization_id:
             raise NotFoundError(f"Person {data.record_id} gibt es in dieser Organisation nicht.")
+    elif data.record_type == "income_assessment":
+        owner = session.scalar(select(IncomeAssessment.organization_id).where(IncomeAssessment.id == data.record_id))
+        if owner != organization_id:
+            raise NotFoundError(f"Staffelberechnung {data.record_id} gibt es in dieser Organisation nicht.")
 
 
 def _load(session, organization_id: int, follow_up_id: int) -> FollowUp:

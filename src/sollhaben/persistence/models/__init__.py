@@ -1,6 +1,16 @@
 """All mapped tables; importing this package registers them on Base.metadata."""
 from sollhaben.persistence.models.audit import AuditEntry
 from sollhaben.persistence.models.followup import FollowUp
+from sollhaben.persistence.models.income import (
+    IncomeAssessment,
+    IncomeAssessmentPerson,
+    IncomeBracket,
+    IncomeItem,
+    IncomeItemType,
+    IncomeScaleVersion,
+    IncomeThreshold,
+    IncomeTransfer,
+)
 from sollhaben.persistence.models.kita_billing import (
     BillingPeriod,
     ExtraLine,
@@ -37,5 +47,7 @@ __all__ = [
     "Child", "ChildGuardian", "ChildPayer", "Contract", "Discount", "DiscountVersion", "ExtraCost",
     "ExtraCostVersion", "ExtraLine", "FacilityOffer", "FacilitySettings", "FeeAssessmentLetter", "FeeGroup",
     "FeeGroupVersion", "FeeLine", "FeeLineDiscount", "FeeTier", "FollowUp", "Household", "HouseholdMembership",
+    "IncomeAssessment", "IncomeAssessmentPerson", "IncomeBracket", "IncomeItem", "IncomeItemType", "IncomeScaleVersion",
+    "IncomeThreshold", "IncomeTransfer",
     "LinePayer", "Organization", "PeriodSibling", "Person", "PersonBankAccount", "PersonRole", "Posting", "Unit",
 ]

@@ -1,0 +1,1 @@
+"""Income-scale calculation (Staffelberechnung): configuration, assessments, transfer, bulk work."""
