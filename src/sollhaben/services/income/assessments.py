@@ -67,15 +67,15 @@ def list_assessments(db: Database, organization_id: int, facility_id: int | None
             select(Person.id, Person.first_name, Person.last_name).where(Person.id.in_(person_ids or {0})))}
         units = dict(session.execute(select(Unit.id, Unit.name).where(Unit.organization_id == organization_id)).all())
         due = follow_up_due(session, organization_id)
-    result = []
-    for row in rows:
-        assessment = mapping.assessment_to_domain(row, currency)
-        last, first = children.get(row.child_id, (f"Kind {row.child_id}", ""))
-        result.append(AssessmentRow(
-            row.id, row.version, row.child_id, f"{last}, {first}" if first else last, row.facility_id,
-            units.get(row.facility_id, ""), ", ".join(people.get(p.person_id, "") for p in row.persons),
-            assessment.validity, row.household_size, calculate(assessment, config).tier,
-            im.AssessmentStatus(row.status), row.complete, due.get(row.id)))
+        result = []
+        for row in rows:
+            assessment = mapping.assessment_to_domain(row, currency)
+            last, first = children.get(row.child_id, (f"Kind {row.child_id}", ""))
+            result.append(AssessmentRow(
+                row.id, row.version, row.child_id, f"{last}, {first}" if first else last, row.facility_id,
+                units.get(row.facility_id, ""), ", ".join(people.get(p.person_id, "") for p in row.persons),
+                assessment.validity, row.household_size, calculate(assessment, config).tier,
+                assessment.status, row.complete, due.get(row.id)))
     result.sort(key=lambda r: (r.child_name.casefold(), r.child_id, r.valid.valid_from))
     return result
 
