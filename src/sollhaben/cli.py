@@ -31,6 +31,9 @@ def _build_parser() -> argparse.ArgumentParser:
     exp.add_argument("file", metavar="DATEI")
     exp.add_argument("--organization", metavar="ID|NAME", help="nötig, wenn es mehrere Organisationen gibt")
     _add_billing_parser(sub)
+    from sollhaben import cli_income
+
+    cli_income.add_parser(sub)
     return parser
 
 
@@ -260,7 +263,7 @@ def _billing(db, args) -> int:
 
 
 def _data_command(args) -> int:
-    """demo, import, export, billing: open the database like the app does (back up, migrate or refuse)."""
+    """demo, import, export, billing, income: open the database like the app does (back up, migrate or refuse)."""
     from sqlalchemy.exc import OperationalError
 
     from sollhaben.bootstrap import open_and_upgrade
@@ -271,6 +274,10 @@ def _data_command(args) -> int:
         print(f"Fehler: Die Datenbank kann nicht geöffnet werden: {exc.orig or exc}", file=sys.stderr)
         return 1
     try:
+        if args.command == "income":
+            from sollhaben import cli_income
+
+            return cli_income.run(db, args, _find_organization)
         return {"demo": _demo, "import": _import, "export": _export, "billing": _billing}[args.command](db, args)
     except KeyboardInterrupt:
         print("Abgebrochen – es wurde nichts gespeichert.", file=sys.stderr)
@@ -288,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "db":
             return _db_command(args)
-        if args.command in ("demo", "import", "export", "billing"):
+        if args.command in ("demo", "import", "export", "billing", "income"):
             return _data_command(args)
         if args.self_check:  # no Qt, no display: works on a build server and in the frozen app
             from sollhaben.self_check import run_self_check
