@@ -30,7 +30,7 @@ class PageEntry:
 
 
 def page_shortcut(index: int) -> str:
-    """Ctrl+1 … Ctrl+9 for the first nine pages, Ctrl+0 for the tenth."""
+    """Ctrl+1 … Ctrl+9 for the first nine pages shown, Ctrl+0 for the tenth."""
     return f"Ctrl+{(index + 1) % 10}" if index < 10 else ""
 
 
@@ -58,8 +58,12 @@ class MainWindow(QMainWindow):
                       module=kita),
             PageEntry("Festsetzung", lazy_page("sollhaben.ui.kita.assessment_page", "AssessmentPage", context),
                       module=kita),
+            PageEntry("Staffelberechnung", lazy_page("sollhaben.ui.income.assessments_page", "AssessmentsPage",
+                                                     context), module="income"),
             PageEntry("Standard", lazy_page("sollhaben.ui.kita.catalogue_page", "CataloguePage", context),
                       module=kita),
+            PageEntry("Staffeltabelle", lazy_page("sollhaben.ui.income.config_page", "IncomeConfigPage", context),
+                      module="income"),
             PageEntry("Debitoren", lazy_page("sollhaben.ui.ledger.accounts_page", "AccountsPage", context)),
             PageEntry("Wiedervorlagen", lazy_page("sollhaben.ui.todo_page", "TodoPage", context)),
             PageEntry("Einheiten", lazy_page("sollhaben.ui.units_page", "UnitsPage", context)),
@@ -271,11 +275,15 @@ class MainWindow(QMainWindow):
     def _show_enabled_modules(self, org: OrganizationDTO | None) -> None:
         """Pages of modules the organization has not enabled leave the navigation and the menu."""
         enabled = set(org.enabled_modules) if org is not None else set()
+        shown = 0
         for index, entry in enumerate(self.pages):
             visible = entry.module is None or entry.module in enabled
             self.navigation.item(index).setHidden(not visible)
             self.page_actions[index].setVisible(visible)
             self.page_actions[index].setEnabled(visible)
+            # Ctrl+1 … Ctrl+0 follow the pages the organization shows, as the clerk sees them listed
+            self.page_actions[index].setShortcut(QKeySequence(page_shortcut(shown) if visible else ""))
+            shown += visible
         if self.navigation.item(self.stack.currentIndex()).isHidden():
             self.show_page(self.page_index("Wiedervorlagen"))
 
