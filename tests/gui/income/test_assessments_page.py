@@ -150,3 +150,31 @@ def test_record_navigation_goes_over_the_marked_rows(qtbot, page, db, family):  
     assert page.open_assessment(first)
     assert page.editor.go(1)
     assert page.editor.record.id == third  # the unmarked one in between is skipped
+
+
+def test_transfer_from_the_childs_layer_staffelberechnung(qtbot, db, family):  # noqa: F811
+    from sollhaben.ui.kita.children_page import ChildrenPage
+
+    stored = save(db, family, example(family))
+    page = ChildrenPage(make_context(db, family.org), today=lambda: TODAY)
+    qtbot.addWidget(page)
+    page.show()
+    assert page.open_child(family.child)
+    editor = page.editor
+    editor.load_period(family.period)
+    layer = editor.periods.income
+    assert layer.table.rowCount() == 1 and layer.table.item(0, 3).text() == "3"
+    assert layer.rows[0].id == stored.assessment.id
+    layer.transfer_button.click()
+    assert "Übertragen: Staffel 3" in editor.ui.noticeLabel.text()
+    assert periods(db, family)[-1][1] == 3
+    assert editor.protocol_dialog.isVisible()
+    editor.protocol_dialog.reject()
+    editor.load_period(billing_periods_last(db, family))
+    assert editor.periods.income.table.item(0, 4).text() == AssessmentStatus.TRANSFERRED.label
+
+
+def billing_periods_last(db, family) -> int:  # noqa: F811
+    from sollhaben.services.kita import billing_data
+
+    return billing_data.list_periods(db, family.child)[-1].id

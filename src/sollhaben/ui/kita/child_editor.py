@@ -16,7 +16,7 @@ from datetime import date
 
 from PySide6.QtWidgets import QWidget
 
-from sollhaben.domain.errors import ErrorCollector, FieldError, ValidationError
+from sollhaben.domain.errors import ConflictError, ErrorCollector, FieldError, NotFoundError, ValidationError
 from sollhaben.domain.kita import model as m
 from sollhaben.domain.master_data import PersonInput, UnitKind
 from sollhaben.domain.months import Month
@@ -74,6 +74,7 @@ class ChildEditor(LayerEditor):
         self.family.payers_changed.connect(lambda: self.periods.set_payers(self.family.payers()))
         self.periods.load_requested.connect(self.load_period)
         self.periods.delete_requested.connect(self.delete_period)
+        self.periods.income.transfer_requested.connect(self.transfer_assessment)
 
     def _register_fields(self) -> None:
         b, c, f = self.basic.ui, self.contracts.ui, self.family.ui
@@ -256,6 +257,33 @@ class ChildEditor(LayerEditor):
             self._set_dirty(True)
             self.periods.tabs.setCurrentIndex(0)
             self.periods.basic.ui.validFromEdit.setFocus()
+        return True
+
+    def transfer_assessment(self, assessment_id: int, version: int) -> bool:
+        """„Übertragen“ from the child's layer Staffelberechnung: the periods change, so unsaved input
+        is saved first (or the clerk keeps it and transfers later); then the protocol."""
+        from sollhaben.services.income.transfer import transfer_assessment
+        from sollhaben.ui.income.assessments_page import ProtocolDialog
+
+        if self.is_dirty():
+            self.notice.show("Bitte zuerst speichern oder zurücksetzen: Das Übertragen ändert die Zeiträume der "
+                             "Abrechnungsdaten.", "error")
+            return False
+        try:
+            result = transfer_assessment(self.context.db, assessment_id, self.context.db.user, version=version,
+                                         today=self.today())
+        except (ValidationError, ConflictError, NotFoundError) as exc:
+            message = str(exc) if not isinstance(exc, ConflictError) else (
+                "Die Staffelberechnung oder die Abrechnungsdaten wurden inzwischen geändert – bitte neu laden.")
+            self.notice.show(message, "error")
+            return False
+        self._keep_period = None
+        self._show(self.load(self.record.id))
+        self.notice.show(f"Übertragen: Staffel {result.tier} für {result.valid}; {result.periods_changed} Zeiträume "
+                         f"geändert, {result.periods_created} angelegt. Die Sollstellung {result.run_month} berechnet "
+                         "abgerechnete Monate nach.", "info")
+        self.protocol_dialog = ProtocolDialog(f"Protokoll – {result.heading}", result.lines, self)
+        self.protocol_dialog.open()
         return True
 
     def delete_period(self, period_id: int) -> None:

@@ -197,6 +197,8 @@ class PeriodPanel(QWidget):
             self.fees.set_lines(period.fee_lines if period else (), country)
             self.extras.set_lines(period.extra_lines if period else (), country)
             self._select_row(dto.period.id if dto else None)
+            if self.child is not None:
+                self.income.show_child(self.db, self.child.organization_id, self.child.id)
         finally:
             self._filling = False
         self._show_state()

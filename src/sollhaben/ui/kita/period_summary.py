@@ -4,6 +4,8 @@ Zusammenfassung: every fee, discount, extra cost and payer with the month's amou
 valid on the reference date (Stichdatum), computed by `calculation.compute_child_month`; refreshed
 only by "Übernehmen"; change marks where a catalogue price changes inside the period
 (`summary_change_marks`); a billed month shows the next run's month.
+
+Staffelberechnung: the child's income-scale assessments, and „Übertragen“ of the marked one.
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -188,18 +192,73 @@ class SummaryLayer(QWidget):
 
 
 class IncomeScaleLayer(QWidget):
-    """Placeholder until the income-scale module (issue 4) brings its calculations."""
+    """The child's income-scale assessments (Staffelberechnung): validity, household, tier, status;
+    „Übertragen …“ transfers the marked one into the billing data (the child editor runs it and
+    reloads the periods). Entering and editing assessments happens on the page „Staffelberechnung“."""
+
+    transfer_requested = Signal(int, int)  # assessment id, its row version
+
+    HEADERS = ("Gültig ab", "Gültig bis", "Anzahl Haushalt", "Staffel", "Status", "Vollständig")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        label = QLabel(
-            "<b>Staffelberechnung</b><br><br>Die einkommensabhängige Staffelberechnung kommt mit ihrem eigenen Modul "
-            "(Issue 4: Einkommen, Staffel, „Übernehmen“ in die Abrechnungsdaten).<br>Bis dahin haben "
-            "einkommensabhängige Beitragsgruppen keine Staffel; die Zusammenfassung und die Sollstellung melden "
-            "das als Problem. Hier werden keine Daten angezeigt.", self)
-        label.setWordWrap(True)
-        label.setObjectName("incomeScalePlaceholder")
-        label.setStyleSheet("color: #555;")
-        layout.addWidget(label)
-        layout.addStretch(1)
+        self.table = QTableWidget(0, len(self.HEADERS), self)
+        self.table.setObjectName("incomeAssessments")
+        self.table.setHorizontalHeaderLabels(list(self.HEADERS))
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        self.note = QLabel("", self)
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #555;")
+        self.transfer_button = QPushButton("Ü&bertragen …", self)
+        self.transfer_button.setToolTip("Die Staffel der markierten Staffelberechnung in die Abrechnungsdaten "
+                                        "übernehmen (Zeiträume werden an den Grenzen geteilt)")
+        row.addWidget(self.note, 1)
+        row.addWidget(self.transfer_button)
+        layout.addLayout(row)
+        self.rows: list = []
+        self.transfer_button.clicked.connect(self._transfer)
+        self.table.itemSelectionChanged.connect(self._update)
+
+    def show_child(self, db, organization_id: int, child_id: int) -> None:
+        """The child's assessments, newest first."""
+        from sollhaben.services.income import assessments  # the kita pages work without the income module
+
+        rows = [r for r in assessments.list_assessments(db, organization_id) if r.child_id == child_id]
+        self.rows = sorted(rows, key=lambda r: r.valid.valid_from.index, reverse=True)
+        self.table.setRowCount(len(self.rows))
+        for i, r in enumerate(self.rows):
+            texts = (str(r.valid.valid_from), str(r.valid.valid_to) if r.valid.valid_to else "offen",
+                     "" if r.household_size is None else str(r.household_size), "" if r.tier is None else str(r.tier),
+                     r.status.label, "ja" if r.complete else "")
+            for column, text in enumerate(texts):
+                self.table.setItem(i, column, QTableWidgetItem(text))
+        self.note.setText("Keine Staffelberechnung für dieses Kind. Erfassen auf der Seite „Staffelberechnung“."
+                          if not self.rows else "Erfassen und ändern auf der Seite „Staffelberechnung“.")
+        if self.rows:
+            self.table.selectRow(0)
+        self._update()
+
+    def clear(self) -> None:
+        self.rows = []
+        self.table.setRowCount(0)
+        self.note.setText("")
+        self._update()
+
+    def current(self):
+        row = self.table.currentRow()
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def _update(self) -> None:
+        self.transfer_button.setEnabled(self.current() is not None)
+
+    def _transfer(self) -> None:
+        row = self.current()
+        if row is not None:
+            self.transfer_requested.emit(row.id, row.version)
