@@ -178,3 +178,19 @@ def billing_periods_last(db, family) -> int:  # noqa: F811
     from sollhaben.services.kita import billing_data
 
     return billing_data.list_periods(db, family.child)[-1].id
+
+
+def test_sheets_of_the_marked_rows_and_the_due_children(qtbot, page, db, family):  # noqa: F811
+    save(db, family, example(family, end="05.2026"))
+    save(db, family, example(family, start="06.2026", end="06.2026"))
+    page.reload()
+    page.list.table.selectAll()
+    assert page.print_marked_sheets()
+    qtbot.waitUntil(lambda: page.dialog is not None, timeout=10_000)
+    assert page.dialog.page_count() >= 2
+    page.dialog.reject()
+    page.show_due()  # TODAY is in April: May is the next month, the first assessment ends then but one follows
+    assert isinstance(page.dialog, ProtocolDialog)
+    text = page.dialog.text.toPlainText()
+    assert "Fällige Staffelberechnungen für 05.2026" in page.dialog.windowTitle() and text
+    page.dialog.reject()

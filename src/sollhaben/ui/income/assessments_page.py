@@ -129,20 +129,30 @@ class AssessmentsPage(QWidget):
         self.progress.setMaximumWidth(220)
         self.status = QLabel("", list_page)
         self.cancel_button = QPushButton("Abbrechen", list_page)
+        self.sheets_button = QPushButton("Berechnungsblätter &drucken …", list_page)
+        self.sheets_button.setToolTip("Die Berechnungsblätter der markierten Staffelberechnungen in einer PDF-Datei")
+        self.due_button = QPushButton("&Fällige Kinder …", list_page)
+        self.due_button.setToolTip("Kinder, deren Staffelberechnung im Monat endet oder für ein einkommensabhängiges "
+                                   "Entgelt fehlt")
         bottom.addWidget(self.transfer_all_button)
+        bottom.addWidget(self.sheets_button)
+        bottom.addWidget(self.due_button)
         bottom.addWidget(self.progress)
         bottom.addWidget(self.status, 1)
         bottom.addWidget(self.cancel_button)
         list_layout.addLayout(bottom)
         self.stack.addWidget(list_page)
         self.jobs = PageJobs(context.worker, self.progress, self.status, self.cancel_button, self)
-        self.jobs.busy_changed.connect(lambda busy: self.transfer_all_button.setEnabled(not busy))
+        self.jobs.busy_changed.connect(lambda busy: [b.setEnabled(not busy) for b in (
+            self.transfer_all_button, self.sheets_button)])
 
         self.editor: AssessmentEditor | None = None
         self.list.activated.connect(lambda row: self.open_assessment(row.id))
         self.new_button.clicked.connect(self.new_assessment)
         self.edit_button.clicked.connect(self._edit_current)
         self.transfer_all_button.clicked.connect(self.transfer_all)
+        self.sheets_button.clicked.connect(self.print_marked_sheets)
+        self.due_button.clicked.connect(self.show_due)
         shortcut = QShortcut(QKeySequence("Ctrl+N"), list_page)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.new_assessment)
@@ -287,6 +297,34 @@ class AssessmentsPage(QWidget):
         title = f"Berechnungsblatt – {record.dto.child_name} ab {a.valid_from}"
         name = f"berechnungsblatt-{record.id}-{a.valid_from.iso() if a.valid_from else ''}.pdf"
         self.dialog = PrintPreviewDialog(pdf, title, name, self)
+        self.dialog.open()
+
+    def print_marked_sheets(self) -> bool:
+        """The marked assessments' sheets in one PDF (a print run on the worker), then the preview."""
+        ids = [r.id for r in self.list.selected_rows()]
+        if not ids:
+            self.jobs.say("Bitte zuerst Staffelberechnungen in der Liste markieren.")
+            return False
+        db, today = self.context.db, self.today()
+        return self.jobs.run("Berechnungsblätter", lambda progress: jobs.sheets_pdf(db, ids, today, progress),
+                             lambda pdf: self._show_sheets(pdf, len(ids)), self._failed, cancellable=True)
+
+    def _show_sheets(self, pdf: bytes, count: int) -> None:
+        from sollhaben.ui.print_preview import PrintPreviewDialog
+
+        self.dialog = PrintPreviewDialog(pdf, f"Berechnungsblätter ({count})", "berechnungsblaetter.pdf", self)
+        self.dialog.open()
+
+    def show_due(self) -> None:
+        """Children whose assessment ends next month or is missing for an income-dependent fee."""
+        from sollhaben.domain.months import Month
+        from sollhaben.services.income.bulk import due_children
+
+        month = Month.of(self.today()) + 1
+        rows = due_children(self.context.db, self.context.organization_id, month)
+        lines = [f"{r.child_name} ({r.facility_name}): {r.text}" for r in rows] or [
+            f"Keine Kinder: Für {month} hat jedes Kind mit einkommensabhängigem Entgelt eine Staffelberechnung."]
+        self.dialog = ProtocolDialog(f"Fällige Staffelberechnungen für {month}", lines, self)
         self.dialog.open()
 
     def _sheet_failed(self, exc: BaseException) -> None:

@@ -19,3 +19,10 @@ def sheet_pdf(db: Database, assessment_id: int, today: date, _progress) -> bytes
     from sollhaben.services.income.sheet import sheet_pdf as render  # reportlab only on the worker
 
     return render(db, assessment_id, today)
+
+
+def sheets_pdf(db: Database, assessment_ids: list[int], today: date, progress) -> bytes:
+    from sollhaben.services.income.sheet import sheets_pdf as render
+
+    return render(db, assessment_ids, today, lambda done, total: progress.report(done, total, "Berechnungsblätter"),
+                  progress.cancelled)
