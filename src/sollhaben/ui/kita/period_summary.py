@@ -211,6 +211,8 @@ class IncomeScaleLayer(QWidget):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setStretchLastSection(True)
+        for column, width in enumerate((90, 90, 130, 70, 150)):
+            self.table.setColumnWidth(column, width)
         layout.addWidget(self.table, 1)
         row = QHBoxLayout()
         self.note = QLabel("", self)
