@@ -1,16 +1,20 @@
 """The Kita part of the demo on SQLite and PostgreSQL: statute and settings, children whose periods
-validate, three posted months per facility, the ledger invariant, the November preview with its
-deliberate recalculation, determinism, all-or-nothing (failure and cancel) and the CLI."""
+validate, the income scale of Kita Regenbogen (configuration, transferred assessments, the posted
+income tiers, a newer assessment not transferred, a follow-up), three posted months per facility,
+the ledger invariant, the November preview with its deliberate recalculation, determinism,
+all-or-nothing (failure and cancel) and the CLI."""
 from __future__ import annotations
 
 import shutil
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from sollhaben.cli import main
+from sollhaben.domain.income import model as im
 from sollhaben.domain.kita import model as m
 from sollhaben.domain.kita.validation import validate_period
 from sollhaben.domain.months import Month
@@ -22,10 +26,14 @@ from sollhaben.persistence.models import (
     Child,
     Contract,
     FeeGroup,
+    FollowUp,
+    IncomeAssessment,
+    IncomeTransfer,
     Organization,
     Posting,
 )
-from sollhaben.services import demo, organizations
+from sollhaben.services import demo, followups, organizations
+from sollhaben.services.income import assessments, bulk, configuration, transfer
 from sollhaben.services.kita import (
     billing_data,
     billing_run,
@@ -77,6 +85,10 @@ def kita_figures(db, org_id: int) -> dict:
                                 for r in session.scalars(select(BillingRun)))
         result["children"] = session.scalar(select(func.count()).select_from(Child))
         result["periods"] = session.scalar(select(func.count()).select_from(BillingPeriod))
+        result["transfers"] = sorted((str(t.valid_from), t.tier, str(t.run_month), t.text)
+                                     for t in session.scalars(select(IncomeTransfer)))
+    result["assessments"] = sorted((r.child_name, str(r.valid), r.household_size, r.tier, r.status, r.complete,
+                                    str(r.follow_up_due)) for r in assessments.list_assessments(db, org_id))
     for name, facility_id in sorted(facilities(db, org_id).items()):
         preview = billing_run.preview_run(db, facility_id, NOVEMBER)
         result[name] = (preview.children, len(preview.lines), len(preview.recalculations), preview.total.minor)
@@ -120,7 +132,7 @@ def test_facilities_have_settings_and_a_statute(db):
     assert (extras["Getränkepauschale"].mode, extras["Getränkepauschale"].is_meal) == (m.BillingMode.MONTHLY, True)
     assert (extras["Bastelgeld"].mode, extras["Ausflug"].mode) == (m.BillingMode.MONTHLY, m.BillingMode.INDIVIDUAL)
     offer = facility.get_facility_offer(db, ids["Kita Regenbogen"])
-    assert {whole.fee_groups[i].tier_source for i in offer.fee_group_ids} == {m.TierSource.CHOSEN}
+    assert {whole.fee_groups[i].tier_source for i in offer.fee_group_ids} == {m.TierSource.INCOME}
     assert count(db, FeeGroup) == 7
 
 
@@ -152,6 +164,110 @@ def test_children_have_contracts_and_periods_that_validate(db):
             assert validate_period(period, catalogues[fid], payer_ids, stored, fsettings, locked, facts=facts) == period
             checked += 1
     assert checked >= len(rows)
+
+
+def test_the_income_scale_is_configured_through_the_services(db):
+    summary = demo.load_demo(db, size=SIZE)
+    org_id = summary.organization_id
+    dto = configuration.get_configuration(db, org_id)
+    assert [(t.item_type.label, t.item_type.sign.value) for t in dto.item_types] == [
+        ("Lohn/Gehalt", "+"), ("Renten", "+"), ("Unterhalt erhalten", "+"), ("Elterngeld", "+"),
+        ("Einkünfte aus selbständiger Arbeit", "+"), ("Werbungskosten", "-"), ("Unterhalt gezahlt", "-")]
+    assert not any("Kindergeld" in t.item_type.label for t in dto.item_types)  # not counted in BW statutes
+    [version] = [v.scale for v in dto.versions]
+    assert (str(version.valid), [(t.household_size, str(t.amount)) for t in version.thresholds],
+            str(version.increment_per_person)) == (
+        "01.2026 – offen", [(2, "1800.00 EUR"), (3, "2100.00 EUR"), (4, "2400.00 EUR")], "300.00 EUR")
+    assert (version.exemption_percent, str(version.exemption_fixed)) == (Decimal(5), "50.00 EUR")
+    whole = catalogue.load_catalogue(db, org_id)
+    rainbow = facility.get_facility_offer(db, facilities(db, org_id)["Kita Regenbogen"])
+    tiers = {len(whole.fee_groups[i].version_for(Month(2026, 8)).tiers) for i in rainbow.fee_group_ids}
+    assert tiers == {version.highest_tier} and [b.tier for b in version.brackets] == [1, 2, 3, 4, 5]
+    with db.session() as session:  # saved through the services: audited
+        audited = set(session.scalars(select(AuditEntry.owner_table).where(
+            AuditEntry.owner_table.in_(("income_item_type", "income_scale_version")))))
+    assert audited == {"income_item_type", "income_scale_version"}
+
+
+def test_regenbogen_children_are_billed_with_their_transferred_income_tiers(db):
+    summary = demo.load_demo(db, size=SIZE)
+    org_id = summary.organization_id
+    rainbow = facilities(db, org_id)["Kita Regenbogen"]
+    income_groups = {g.id for g in catalogue.load_catalogue(db, org_id).fee_groups.values()
+                     if g.tier_source is m.TierSource.INCOME}
+    rows = assessments.list_assessments(db, org_id)
+    transferred = defaultdict(list)  # child → (validity, tier) of its transfers, as transferred
+    for row in rows:
+        dto = assessments.get_assessment(db, row.id)
+        assert row.facility_id == rainbow and 2 <= row.household_size <= 5
+        if row.status is im.AssessmentStatus.TRANSFERRED:
+            assert [t.tier for t in dto.transfers] == [row.tier]
+            transferred[row.child_id] += [(t.valid, t.tier) for t in dto.transfers]
+        else:
+            assert dto.transfers == ()  # the newer income: the lines keep the transferred tier
+    billed_tiers = {}
+    for child in children.list_child_rows(db, org_id):
+        periods = [billing_data.get_period(db, p.id).period for p in billing_data.list_periods(db, child.id)]
+        lines = [(p, line) for p in periods for line in p.fee_lines if line.fee_group_id in income_groups]
+        assert bool(lines) == (child.id in transferred), child.name  # every Regenbogen child, only those
+        for period, line in lines:
+            months = [mo for mo in period.valid.months(until=Month(2027, 12)) if mo >= Month(2026, 8)]
+            for mo in months:
+                [tier] = [t for valid, t in transferred[child.id] if valid.contains(mo)]
+                assert line.tier == tier, (child.name, str(mo))
+            if not months:  # before billing started: the transfer split the period, no tier there
+                assert line.tier is None
+        billed_tiers[child.id] = {t for _v, t in transferred[child.id]}
+    assert len(transferred) >= 3 and len({t for ts in billed_tiers.values() for t in ts}) >= 2
+    with db.session() as session:
+        runs = session.execute(select(BillingRun.month, BillingRun.counts).where(
+            BillingRun.facility_id == rainbow)).all()
+        fees = session.execute(select(Posting.detail).join(BillingRun, BillingRun.id == Posting.source_id).where(
+            Posting.source == "BILLING_RUN", BillingRun.facility_id == rainbow,
+            Posting.category == "KITA_FEE")).scalars().all()
+    assert sorted(mo for mo, _c in runs) == list(POSTED) and all(c["problems"] == 0 for _m, c in runs)
+    assert fees and all(d["tier"] in billed_tiers[d["child"]] for d in fees)  # the income tier, no "keine …"
+    assert bulk.due_children(db, org_id, NOVEMBER) == []  # every income line is covered
+
+
+def test_the_staffelberechnung_page_shows_every_state(db):
+    summary = demo.load_demo(db, size=SIZE)
+    org_id = summary.organization_id
+    rows = assessments.list_assessments(db, org_id)
+    details = {r.id: assessments.get_assessment(db, r.id).assessment for r in rows}
+    assert sum(1 for r in rows if r.complete) > len(rows) / 2 and any(not r.complete for r in rows)
+    assert any(a.highest_tier for a in details.values())
+    highest = next(r for r in rows if details[r.id].highest_tier)
+    assert highest.tier == 6
+    assert any(p.monthly_entry for a in details.values() for p in a.persons)
+    assert any(len(a.persons) == 2 for a in details.values()) and any(
+        len(a.persons) == 1 for a in details.values() if not a.highest_tier)
+    [newer] = [r for r in rows if r.status is im.AssessmentStatus.NOT_TRANSFERRED]
+    assert (newer.valid.valid_from, newer.valid.valid_to, newer.complete) == (NOVEMBER, None, True)
+    [before] = [r for r in rows if r.child_id == newer.child_id and r.id != newer.id]
+    assert (before.status, before.valid.valid_to) == (im.AssessmentStatus.TRANSFERRED, Month(2026, 10))
+    assert newer.tier > before.tier  # a higher income, not yet on the billing data
+    preview = billing_run.preview_run(db, newer.facility_id, NOVEMBER)
+    fee = next(line for line in preview.lines if line.child_id == newer.child_id and line.line_kind == "FEE")
+    assert fee.tier == before.tier
+    [follow_up] = followups.list_due(db, org_id, today=date(2026, 10, 31))
+    assert (follow_up.record_type, follow_up.module, follow_up.due_date) == (
+        "income_assessment", "income", date(2026, 11, 5))
+    [marked] = [r for r in rows if r.follow_up_due is not None]
+    assert marked.id == follow_up.record_id and not marked.complete
+    assert count(db, FollowUp) == 1
+
+
+def test_a_transfer_through_the_service_finds_nothing_to_change(db):
+    """The demo's transfers are planned by the domain and bulk-inserted; the service agrees with them."""
+    summary = demo.load_demo(db, size=SIZE)
+    rows = [r for r in assessments.list_assessments(db, summary.organization_id)
+            if r.status is im.AssessmentStatus.TRANSFERRED and r.valid.valid_to is None]
+    assert rows
+    for row in rows:
+        result = transfer.transfer_assessment(db, row.id, "test", version=row.version, today=date(2026, 10, 31))
+        assert (result.tier, result.periods_changed, result.periods_created) == (row.tier, 0, 0)
+        assert not [line for line in result.protocol if line.kind.value in ("DIFFERENCE", "PROBLEM")]
 
 
 def test_three_months_are_posted_per_facility_and_the_ledger_holds(db):
@@ -232,7 +348,8 @@ def test_a_failure_in_the_runs_leaves_nothing(db, monkeypatch):
     monkeypatch.setattr(billing_run, "post_run", failing)
     with pytest.raises(RuntimeError, match="Stromausfall"):
         demo.load_demo(db, size=SIZE)
-    assert [count(db, t) for t in (Organization, Child, BillingRun, Posting, AuditEntry)] == [0] * 5
+    assert [count(db, t) for t in (Organization, Child, BillingRun, Posting, AuditEntry, IncomeAssessment,
+                                   IncomeTransfer)] == [0] * 7
 
 
 def test_a_cancel_during_the_runs_leaves_nothing(db):
@@ -243,7 +360,8 @@ def test_a_cancel_during_the_runs_leaves_nothing(db):
 
     with pytest.raises(demo.DemoCancelled):
         demo.load_demo(db, size=SIZE, progress=lambda done, total, text: seen.append(text), cancelled=cancelled)
-    assert [count(db, t) for t in (Organization, Child, BillingRun, Posting, AuditEntry)] == [0] * 5
+    assert [count(db, t) for t in (Organization, Child, BillingRun, Posting, AuditEntry, IncomeAssessment,
+                                   IncomeTransfer)] == [0] * 7
 
 
 def test_the_cli_loads_the_kita_demo(db, capsys):

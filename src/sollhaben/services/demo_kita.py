@@ -1,13 +1,15 @@
 """Demo part "Kita": the German demo Träger becomes a Kita operator.
 
 1. The statute (`demo_kita_data`) through the catalogue and facility services (validated, audited):
-   fee groups with versions and tiers, discounts, extra costs, each facility's settings and offer.
+   fee groups with versions and tiers, discounts, extra costs, each facility's settings and offer;
+   the income scale's configuration through its services (`demo_kita_income`).
 2. Child records for the demo's Kita-age children (`demo_kita_children`): guardians, payers,
-   contracts and billing periods, each period checked by the domain's `validate_period`, then
-   bulk-inserted like the demo persons (no audit history).
+   contracts and billing periods, each period checked by the domain's `validate_period`; in Kita
+   Regenbogen an income assessment per child, transferred into its periods (`demo_kita_income`);
+   all bulk-inserted like the demo persons (no audit history).
 3. Quick entry and the billing runs of August to October 2026 through the real services, a
-   retroactive change, the November counts (`demo_kita_runs`), and the parents' payments
-   (`demo_kita_ledger`).
+   retroactive change, the November counts (`demo_kita_runs`), a newer income assessment not yet
+   transferred and a follow-up (`demo_kita_income`), and the parents' payments (`demo_kita_ledger`).
 
 All of it runs inside the demo's one transaction (`demo.load_demo`): every service call joins it
 through a SAVEPOINT, so nothing is committed before the whole demo is done, and a failure or a
@@ -18,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from sollhaben.domain.income import model as im
 from sollhaben.domain.kita import model as m
 from sollhaben.domain.money import Money
 from sollhaben.domain.months import Validity
@@ -69,6 +72,8 @@ class KitaSetup:
     extras: dict[str, int] = field(default_factory=dict)  # by name
     youth_office: int = 0
     hardship_fund: int = 0
+    income: im.IncomeScaleConfig | None = None  # the income scale's configuration as stored (with ids)
+    income_types: dict[str, int] = field(default_factory=dict)  # income item type ids by label
 
     def money(self, text: str) -> Money:
         return Money.of(text, self.currency)
@@ -94,7 +99,7 @@ def create_statute(ctx: DemoContext) -> KitaSetup:
     money = setup.money
     for source, table, starts, labels in ((m.TierSource.WUERTTEMBERG, WUERTTEMBERG, WUERTTEMBERG_YEARS,
                                            WUERTTEMBERG_LABELS),
-                                          (m.TierSource.CHOSEN, INCOME, INCOME_YEARS, INCOME_LABELS)):
+                                          (m.TierSource.INCOME, INCOME, INCOME_YEARS, INCOME_LABELS)):
         for (name, code), tables in table.items():
             group = m.FeeGroup(name, m.BillingMode.MONTHLY, source, _versions(starts, tables, labels, money),
                                code=code)
@@ -158,16 +163,19 @@ def _institution_names():
 
 
 def create_kita(ctx: DemoContext) -> None:
-    from sollhaben.services import demo_kita_children, demo_kita_ledger, demo_kita_runs
+    from sollhaben.services import demo_kita_children, demo_kita_income, demo_kita_ledger, demo_kita_runs
 
     steps = demo_kita_runs.STEPS + 3
     ctx.report(0, steps, "Kita: Beitragsordnung")
     setup = create_statute(ctx)
-    ctx.report(1, steps, "Kita: Kinder, Verträge und Abrechnungsdaten")
+    demo_kita_income.create_configuration(ctx, setup)
+    ctx.report(1, steps, "Kita: Kinder, Verträge, Abrechnungsdaten und Staffelberechnungen")
     children = demo_kita_children.plan_children(ctx, setup)
     line_ids = demo_kita_children.insert_children(ctx, setup, children)
+    demo_kita_income.insert_assessments(ctx, setup, children)
     ctx.report(2, steps, "Kita: Sollstellungen")
     demo_kita_runs.run_months(ctx, setup, children, line_ids, first_step=2, steps=steps)
+    demo_kita_income.after_runs(ctx, setup, children)
     demo_kita_ledger.book_payments(ctx, setup)
     ctx.report(steps, steps, "Kita: Zahlungen")
 

@@ -5,15 +5,19 @@ Which children: the children of the demo's Kita families (`demo_data.plan_kita`)
 the demo window — from their first birthday (care starts the month after it, not before 11.2024)
 until the summer they start school (they turn 6 by 30 September; the last care day is 31 August).
 Older siblings get no child record; they still count for the Württemberg model, because they live
-in the household. Per family: one facility, an income bracket (Kita Regenbogen), and a few family
-traits (Jugendamt as second payer, the other parent paying a fixed part, Familienpass, municipal
-subsidy, meals from the hardship fund). Per child: the contract (active; left for school on
-31.08.2026; moved away in September; registered for a first care day after the demo's today), one
-period, or two when a Krippe child turns 3 (new care scope from the month after the birthday).
+in the household. Per family: one facility, the income tier it aims at (Kita Regenbogen, see
+`demo_kita_income`), and a few family traits (Jugendamt as second payer, the other parent paying
+a fixed part, Familienpass, municipal subsidy, meals from the hardship fund). Per child: the
+contract (active; left for school on 31.08.2026; moved away in September; registered for a first
+care day after the demo's today), one period, or two when a Krippe child turns 3 (new care scope
+from the month after the birthday); in Kita Regenbogen an income assessment.
 
 Every period goes through `validate_period` with the facts of its first month before it is
 inserted; fixed payer shares are half of the smallest monthly net the line has in the billed
-months (computed by the domain), so the runs have no problems to report.
+months (computed by the domain), so the runs have no problems to report. A Regenbogen child's
+periods are planned as the clerk enters them (the income-dependent line without a tier; nets with
+the tier of the child's assessment) and then get the tier by the assessment's transfer, which
+splits a period that starts before the assessment.
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import insert, select
 
+from sollhaben.domain.income import model as im
 from sollhaben.domain.kita import model as m
 from sollhaben.domain.kita.calculation import compute_child_month
 from sollhaben.domain.kita.validation import validate_period
@@ -39,6 +44,7 @@ from sollhaben.persistence.models import (
     LinePayer,
     Person,
 )
+from sollhaben.services import demo_kita_income
 from sollhaben.services.demo import CHUNK, DemoContext, reserve_ids
 from sollhaben.services.demo_kita import KitaSetup
 from sollhaben.services.demo_kita_data import (
@@ -78,6 +84,9 @@ class KitaChild:
     guardians: tuple[tuple[int, str], ...] = ()  # (person, relation)
     payers: tuple[int, ...] = ()
     periods: list[m.BillingPeriod] = field(default_factory=list)
+    assessment: im.IncomeAssessment | None = None  # Kita Regenbogen: the income-scale calculation
+    income_tier: int | None = None  # its tier
+    transfer: demo_kita_income.PlannedTransfer | None = None
 
     def care_days(self, month: Month) -> int:
         return self.contract.care_days(month)
@@ -137,7 +146,7 @@ def _weighted(rng, pairs):
 @dataclass
 class FamilyTraits:
     facility: str
-    income_tier: int
+    income_tier: int  # the tier the family's income aims at (Kita Regenbogen)
     youth_office: bool  # the Jugendamt pays a fixed part of the fee
     other_parent_pays: bool  # the parent living elsewhere pays a fixed part
     family_pass: bool
@@ -202,11 +211,12 @@ def _facts(kid: KitaChild, family: list[KitaChild], births: list[date], month: M
            full: bool = False) -> m.ChildMonthFacts:
     """The child's facts in `month` from the plan (as the run reads them from the database):
     care days, sibling position among the family's children in care in the same facility,
-    children of the household born by the 1st."""
+    children of the household born by the 1st, the tier of its income assessment."""
     in_care = sorted((k for k in family if k.care_days(month) > 0 or k is kid), key=lambda k: (k.birth, k.child_id))
     household = sum(1 for b in births if b <= month.first_day)
     days = month.days if full else kid.care_days(month)
-    return m.ChildMonthFacts(kid.child_id, month, days, in_care.index(kid) + 1, max(1, household))
+    return m.ChildMonthFacts(kid.child_id, month, days, in_care.index(kid) + 1, max(1, household),
+                             income_tier=kid.income_tier)
 
 
 class PeriodBuilder:
@@ -223,7 +233,7 @@ class PeriodBuilder:
         end = Month.of(contract.last_day) if contract.last_day else None
         third = _month_from(_add_years(kid.birth, 3))
         krippe = next(c for c in KRIPPE if setup.groups[c].tier_source is (
-            m.TierSource.WUERTTEMBERG if plan.statute == "WUERTTEMBERG" else m.TierSource.CHOSEN))
+            m.TierSource.WUERTTEMBERG if plan.statute == "WUERTTEMBERG" else m.TierSource.INCOME))
         ranges: list[tuple[Validity, str]] = []
         if third > start:
             if third <= min(end or LAST_PLANNED_PERIOD, LAST_PLANNED_PERIOD):
@@ -315,8 +325,11 @@ def plan_children(ctx: DemoContext, setup: KitaSetup) -> list[KitaChild]:
     by_family: dict[int, list[KitaChild]] = {}
     for kid in children:
         by_family.setdefault(kid.family, []).append(kid)
-    builder = PeriodBuilder(setup, ctx.rng("kita:periods"))
     families = ctx.families["kita"]
+    income = demo_kita_income.IncomePlanner(ctx, setup, planner.people)
+    income.plan(by_family, families, planner.traits)
+    builder = PeriodBuilder(setup, ctx.rng("kita:periods"))
+    facts = {}
     for index, kids in by_family.items():
         family = families[index]
         births = [planner.people[p][1] for p in family.children]
@@ -324,9 +337,17 @@ def plan_children(ctx: DemoContext, setup: KitaSetup) -> list[KitaChild]:
         for kid in kids:
             siblings = [k for k in kids if k.facility == kid.facility]
             kid.periods = builder.build(kid, planner.traits[index], siblings, births, family.payer, other)
+            if kid.assessment is not None:
+                facts[kid.child_id] = lambda month, kid=kid, siblings=siblings, births=births: _facts(
+                    kid, siblings, births, month)
+                income.transfer(kid, facts[kid.child_id])
     period_ids = iter(reserve_ids(ctx.connection, BillingPeriod.__table__, sum(len(k.periods) for k in children)))
     for kid in children:
-        kid.periods = [replace(p, id=next(period_ids)) for p in kid.periods]
+        ids = [next(period_ids) for _p in kid.periods]
+        demo_kita_income.with_ids(kid, {p.id: i for p, i in zip(kid.periods, ids) if p.id is not None})
+        kid.periods = [replace(p, id=i) for p, i in zip(kid.periods, ids)]
+        if kid.child_id in facts:
+            income.check_periods(kid, facts[kid.child_id])
     return children
 
 

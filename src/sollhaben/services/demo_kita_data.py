@@ -8,10 +8,10 @@ Two statutes side by side, as a Träger with facilities in two municipalities ha
   recommendation of the Baden-Württemberg municipal associations and churches: a table per care
   scope, raised each Kindergarten year (September), eleven instalments (August free) in
   Sonnenschein.
-- **Income-dependent statute** (Kita Regenbogen): six income brackets per care scope. The income
-  scale (Staffelberechnung) is issue 4 and the billing domain clears a tier given for an INCOME
-  group, so these groups are CHOSEN for now: the clerk picks the bracket from the parents'
-  income statement. Once the income-scale module exists they can become INCOME groups.
+- **Income-dependent statute** (Kita Regenbogen): six tiers per care scope, INCOME groups: the tier
+  comes from the child's income-scale calculation (Staffelberechnung, `demo_kita_income`), whose
+  configuration is below: item types, thresholds by household size, five brackets and the highest
+  tier 6, exemption 5 % + 50.00.
 
 Amounts are plain text in euros here and turned into `Money` by `demo_kita`.
 """
@@ -45,7 +45,8 @@ WUERTTEMBERG = {
 WUERTTEMBERG_LABELS = ("1 Kind unter 18 im Haushalt", "2 Kinder unter 18 im Haushalt",
                        "3 Kinder unter 18 im Haushalt", "4 und mehr Kinder unter 18 im Haushalt")
 
-#: Income-dependent statute: (name, code) → tiers 1–6 per statute version (from 09.2024, 01.2026).
+#: Income-dependent statute (TierSource.INCOME): (name, code) → tiers 1–6 per statute version (from
+#: 09.2024, 01.2026). The tier is the income scale's bracket of the relevant amount (see INCOME_BRACKETS).
 INCOME_YEARS = (Month(2024, 9), Month(2026, 1))
 INCOME = {
     ("Kindergarten Teilzeit 30 h", "KT30"): (("15", "45", "82", "123", "164", "205"),
@@ -55,14 +56,32 @@ INCOME = {
     ("Krippe Ganztag 45 h", "KRG45"): (("31", "114", "205", "308", "410", "512"),
                                      ("33", "120", "215", "323", "430", "538")),
 }
-INCOME_LABELS = ("Stufe 1: Einkommen bis 25.000 €", "Stufe 2: 25.001 bis 35.000 €", "Stufe 3: 35.001 bis 45.000 €",
-                 "Stufe 4: 45.001 bis 55.000 €", "Stufe 5: 55.001 bis 70.000 €", "Stufe 6: über 70.000 €")
-INCOME_WEIGHTS = (10, 15, 25, 25, 15, 10)  # how often the demo families fall into each bracket
+INCOME_LABELS = ("Stufe 1: maßgeblicher Betrag bis 0 €", "Stufe 2: maßgeblicher Betrag bis 700 €",
+                 "Stufe 3: maßgeblicher Betrag bis 1.400 €", "Stufe 4: maßgeblicher Betrag bis 2.100 €",
+                 "Stufe 5: maßgeblicher Betrag bis 3.000 €", "Stufe 6: über 3.000 € oder ohne Nachweis")
+INCOME_WEIGHTS = (10, 15, 25, 25, 15, 10)  # the tier each demo family's income aims at, how often
 
 KRIPPE = {"KR30", "KRG45"}  # the groups for children under 3
 # Care scopes of children of 3 and older: (code, weight) per statute.
 WUERTTEMBERG_SCOPES = (("RG", 30), ("VÖ30", 40), ("GT45", 30))
 INCOME_SCOPES = (("KT30", 45), ("KG45", 55))
+
+# --- income scale (Staffelberechnung) of the income-dependent statute --------------------------------
+
+#: Item types (Grundtabelle) in their order: (label, sign). Kindergeld is left out: the income-dependent
+#: statutes in Baden-Württemberg count the parents' income without it (it is the child's money).
+INCOME_TYPES = (("Lohn/Gehalt", "+"), ("Renten", "+"), ("Unterhalt erhalten", "+"), ("Elterngeld", "+"),
+                ("Einkünfte aus selbständiger Arbeit", "+"), ("Werbungskosten", "-"), ("Unterhalt gezahlt", "-"))
+SALARY, PENSION, ALIMONY_RECEIVED, PARENTAL_ALLOWANCE, SELF_EMPLOYED, EXPENSES, ALIMONY_PAID = (
+    label for label, _sign in INCOME_TYPES)
+SCALE_FROM = Month(2026, 1)  # the one version of the scale, open-ended
+#: Einkommensgrenze per month by household size; + INCOME_INCREMENT per further person (5 → 2 700 …).
+INCOME_THRESHOLDS = ((2, "1800.00"), (3, "2100.00"), (4, "2400.00"))
+INCOME_INCREMENT = "300.00"
+#: Relevant amount (monthly income after the exemption − the threshold) up to → tier; above: the highest.
+INCOME_BRACKETS = (("0.00", 1), ("700.00", 2), ("1400.00", 3), ("2100.00", 4), ("3000.00", 5))
+INCOME_HIGHEST_TIER = 6
+EXEMPTION_PERCENT, EXEMPTION_FIXED = "5", "50.00"
 
 # --- discounts ---------------------------------------------------------------------------------------
 
