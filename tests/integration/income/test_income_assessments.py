@@ -174,3 +174,21 @@ def test_an_item_type_in_use_keeps_its_sign_and_cannot_be_deleted(db, family):
     renamed = configuration.save_item_type(db, f.org, replace(salary.item_type, label="Lohn / Gehalt"), salary.version)
     assert renamed.version == salary.version + 1
     configuration.delete_item_type(db, f.org, types["Elterngeld"].item_type.id, types["Elterngeld"].version)
+
+
+
+def test_the_list_is_in_dictionary_order(db, family):  # noqa: F811
+    """DIN 5007: „Özdemir“ sorts as „Ozdemir“, before „Papadopoulos“ — not after „Z“."""
+    from sollhaben.domain.master_data import PersonInput
+    from sollhaben.services.kita import children
+    from sollhaben.services.kita.dto import GuardianInput
+
+    for last in ("Özdemir", "Papadopoulos", "Ziegler"):
+        child = children.create_child(db, family.org, PersonInput("NATURAL", last, "Kim", birth_date=date(2021, 1, 1)),
+                                       today=TODAY)
+        children.save_guardians(db, child.id, child.version, [GuardianInput(family.mother)])
+        save(db, family, example(family, child_id=child.id,
+                                 persons=(im.AssessmentPerson(family.mother, False, ()),)))
+    save(db, family, example(family))
+    rows = assessments.list_assessments(db, family.org)
+    assert [r.child_name for r in rows] == ["Gerber, Mia", "Özdemir, Kim", "Papadopoulos, Kim", "Ziegler, Kim"]

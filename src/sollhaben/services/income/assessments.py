@@ -14,6 +14,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from sollhaben.domain.collation import sort_key
 from sollhaben.domain.errors import ErrorCollector, NotFoundError, ValidationError
 from sollhaben.domain.income import model as im
 from sollhaben.domain.income.calculation import calculate
@@ -76,7 +77,7 @@ def list_assessments(db: Database, organization_id: int, facility_id: int | None
                 units.get(row.facility_id, ""), ", ".join(people.get(p.person_id, "") for p in row.persons),
                 assessment.validity, row.household_size, calculate(assessment, config).tier,
                 assessment.status, row.complete, due.get(row.id)))
-    result.sort(key=lambda r: (r.child_name.casefold(), r.child_id, r.valid.valid_from))
+    result.sort(key=lambda r: (sort_key(r.child_name), r.child_id, r.valid.valid_from))  # DIN 5007: Ö as O
     return result
 
 

@@ -16,6 +16,7 @@ from datetime import date
 
 from sqlalchemy import and_, or_, select
 
+from sollhaben.domain.collation import sort_key
 from sollhaben.domain.errors import ConflictError, NotFoundError, ValidationError
 from sollhaben.domain.income.model import AssessmentStatus
 from sollhaben.domain.kita.model import BillingMode, TierSource
@@ -95,7 +96,7 @@ def due_children(db: Database, organization_id: int, month: Month, facility_id: 
                 continue
             rows.append(DueRow(cid, names.get(cid, ""), fid, units.get(fid, "") if fid else "", DueReason.MISSING,
                                None, None, f"Einkommensabhängiger Beitrag, aber keine Staffelberechnung für {month}."))
-    rows.sort(key=lambda r: (r.child_name.casefold(), r.child_id, r.reason))
+    rows.sort(key=lambda r: (sort_key(r.child_name), r.child_id, r.reason))
     return rows
 
 
