@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import io
 from concurrent.futures import CancelledError
-from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from reportlab.lib.units import mm
@@ -28,12 +27,9 @@ from sollhaben.reports import letter_texts
 from sollhaben.reports.fonts import LETTER_BOLD, LETTER_REGULAR, register_fonts, wrap
 from sollhaben.reports.income_sheet_model import IncomeSheet, SheetPerson
 from sollhaben.reports.kita_assessment_pdf import Words
-from sollhaben.reports.kita_assessment_pdf import width as string_width
 from sollhaben.reports.kita_assessment_texts import for_country
 from sollhaben.reports.letter import (
-    BODY_BOTTOM,
     BODY_LEADING,
-    BODY_TOP_NEXT,
     DATE_LINE,
     FOOTER,
     LEFT,
@@ -44,6 +40,10 @@ from sollhaben.reports.letter import (
     new_canvas,
     y_from_top,
 )
+from sollhaben.reports.letter_flow import FlowItem as _Item
+from sollhaben.reports.letter_flow import Page as _Page
+from sollhaben.reports.letter_flow import flow as _flow
+from sollhaben.reports.letter_flow import space as _space
 from sollhaben.reports.letter_model import Letter
 
 Progress = Callable[[int, int], None]
@@ -60,37 +60,6 @@ ROW_SIZE, ROW_LEADING = 9.0, 4.3  # pt, mm
 NOTE_SIZE, NOTE_LEADING = 8.0, 3.6
 HEAD_SIZE = 8.0
 LINE_GAP = BODY_LEADING / mm  # 13 pt in mm
-
-
-@dataclass
-class _Item:
-    """A piece of the flow: texts and rules relative to its first baseline."""
-
-    height: float  # mm from its first baseline to the next item's first baseline
-    # x, dy, text, font, size, right-aligned
-    texts: list[tuple[float, float, str, str, float, bool]] = field(default_factory=list)
-    rules: list[tuple[float, float, float, float]] = field(default_factory=list)  # x1, x2, dy, width (pt)
-    extent: float = 0.0  # mm from the first to the last baseline
-    keep_with_next: bool = False
-    space: bool = False  # an empty gap: dropped at the top of a page
-    header: list["_Item"] | None = None  # repeated at the top of a page where this row continues a table
-
-    def text(self, x: float, dy: float, text: str, font: str = LETTER_REGULAR, size: float = ROW_SIZE,
-             right: bool = False, centre: bool = False) -> None:
-        if text:
-            if centre:
-                x -= string_width(text, font, size) / mm / 2
-            self.texts.append((x, dy, text, font, size, right))
-            self.extent = max(self.extent, dy)
-
-
-@dataclass
-class _Page:
-    items: list[tuple[float, _Item]] = field(default_factory=list)
-
-
-def _space(height: float) -> _Item:
-    return _Item(height, space=True)
 
 
 def _paragraph(text: str, size: float = 10.0) -> list[_Item]:
@@ -282,38 +251,6 @@ def _items(s: IncomeSheet) -> list[_Item]:
     signature.text(LEFT, 0, s.sender.name, size=10.0)
     items.append(signature)
     return items
-
-
-def _fits(items: list[_Item], i: int, y: float, bottom: float) -> bool:
-    """Item i (and every item it keeps with) fits between y and bottom."""
-    offset = 0.0
-    while True:
-        item = items[i]
-        if y + offset + item.extent > bottom:
-            return False
-        if not item.keep_with_next or i + 1 >= len(items):
-            return True
-        offset += item.height
-        i += 1
-
-
-def _flow(items: list[_Item], first_top: float) -> list[_Page]:
-    pages = [_Page()]
-    y = first_top
-    for i, item in enumerate(items):
-        if item.space:
-            if pages[-1].items or len(pages) == 1:
-                y += item.height
-            continue
-        if pages[-1].items and not _fits(items, i, y, BODY_BOTTOM):
-            pages.append(_Page())
-            y = BODY_TOP_NEXT
-            for repeated in item.header or ():
-                pages[-1].items.append((y, repeated))
-                y += repeated.height
-        pages[-1].items.append((y, item))
-        y += item.height
-    return pages
 
 
 def _letter(s: IncomeSheet) -> Letter:

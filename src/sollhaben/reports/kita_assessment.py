@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import io
 from concurrent.futures import CancelledError
-from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 from reportlab.lib.units import mm
@@ -43,6 +42,10 @@ from sollhaben.reports.letter import (
     new_canvas,
     y_from_top,
 )
+from sollhaben.reports.letter_flow import FlowItem as _Item
+from sollhaben.reports.letter_flow import Page as _Page
+from sollhaben.reports.letter_flow import flow as _flow
+from sollhaben.reports.letter_flow import space as _space
 from sollhaben.reports.letter_model import Letter
 from sollhaben.reports.qr_bill import SLIP_HEIGHT, draw_bill
 
@@ -57,36 +60,6 @@ ROW_SIZE, ROW_LEADING = 9.0, 4.1  # pt, mm
 NOTE_SIZE, NOTE_LEADING = 8.0, 3.5
 HEAD_SIZE = 8.0
 LINE_GAP = BODY_LEADING / mm  # 13 pt in mm
-
-
-@dataclass
-class _Item:
-    """A piece of the flow: texts and rules relative to its first baseline `y`."""
-
-    height: float  # mm from its first baseline to the next item's first baseline
-    # x, dy, text, font, size, right-aligned
-    texts: list[tuple[float, float, str, str, float, bool]] = field(default_factory=list)
-    rules: list[tuple[float, float, float, float]] = field(default_factory=list)  # x1, x2, dy, width (pt)
-    extent: float = 0.0  # mm from the first to the last baseline
-    keep_with_next: bool = False
-    space: bool = False  # an empty gap: dropped at the top of a page
-    header: list["_Item"] | None = None  # repeated at the top of a page where this row continues a table
-
-    def text(self, x: float, dy: float, text: str, font: str = LETTER_REGULAR, size: float = ROW_SIZE,
-             right: bool = False) -> None:
-        if text:
-            self.texts.append((x, dy, text, font, size, right))
-            self.extent = max(self.extent, dy)
-
-
-@dataclass
-class _Page:
-    items: list[tuple[float, _Item]] = field(default_factory=list)
-    bill: bool = False
-
-
-def _space(height: float) -> _Item:
-    return _Item(height, space=True)
 
 
 def _paragraph(text: str, country: str, size: float = 10.0, bold: bool = False) -> list[_Item]:
@@ -231,38 +204,6 @@ def _items(a: FeeAssessment) -> list[_Item]:
     signature.text(LEFT, 0, a.sender.name, size=10.0)
     items.append(signature)
     return items
-
-
-def _fits(items: list[_Item], i: int, y: float, bottom: float) -> bool:
-    """Item i (and every item it keeps with) fits between y and bottom."""
-    offset = 0.0
-    while True:
-        item = items[i]
-        if y + offset + item.extent > bottom:
-            return False
-        if not item.keep_with_next or i + 1 >= len(items):
-            return True
-        offset += item.height
-        i += 1
-
-
-def _flow(items: list[_Item], first_top: float, first_bottom: float) -> list[_Page]:
-    pages = [_Page()]
-    y, bottom = first_top, first_bottom
-    for i, item in enumerate(items):
-        if item.space:
-            if pages[-1].items or len(pages) == 1:
-                y += item.height
-            continue
-        if pages[-1].items and not _fits(items, i, y, bottom):
-            pages.append(_Page())
-            y, bottom = BODY_TOP_NEXT, BODY_BOTTOM
-            for repeated in item.header or ():
-                pages[-1].items.append((y, repeated))
-                y += repeated.height
-        pages[-1].items.append((y, item))
-        y += item.height
-    return pages
 
 
 def _letter(a: FeeAssessment) -> Letter:

@@ -28,6 +28,7 @@ from sollhaben.reports import income_sheet as report
 from sollhaben.reports import income_sheet_texts as texts
 from sollhaben.reports.income_sheet_model import IncomeSheet, SheetFeeLine, sheet_from
 from sollhaben.reports.kita_assessment_pdf import width
+from sollhaben.reports.letter import BODY_BOTTOM
 from sollhaben.reports.letter_model import Sender
 from sollhaben.reports.letter_texts import recipient_lines
 from tests.unit.domain.income import builders as b
@@ -77,7 +78,7 @@ def assert_clean_layout(sheet: IncomeSheet) -> None:
                 w = width(text, font, size) / mm
                 x0 = x - w if right else x
                 assert report.LEFT - 0.01 <= x0 and x0 + w <= report.COL_AMOUNT + 0.01, text
-                assert y + dy <= report.BODY_BOTTOM + 0.01, text
+                assert y + dy <= BODY_BOTTOM + 0.01, text
                 boxes.append((y + dy, x0, x0 + w, text))
         boxes.sort()
         for i, (y1, a0, a1, t1) in enumerate(boxes):
