@@ -274,8 +274,12 @@ class IncomeConfigPage(QWidget):
             return None
         types = self.config.item_types if self.config else ()
         position = max((t.item_type.position for t in types), default=0) + 1
-        dialog = ItemTypeDialog(self.context.db, self.context.organization_id, row, position, self)
-        dialog.saved.connect(self._type_saved)
+        return self._open(ItemTypeDialog(self.context.db, self.context.organization_id, row, position, self),
+                          self._type_saved)
+
+    def _open(self, dialog, on_saved):
+        """A dialog of the page: modal over it, deleted when closed; `on_saved` after each save."""
+        dialog.saved.connect(on_saved)
         dialog.finished.connect(dialog.deleteLater)
         self.dialog = dialog
         self.notice.clear()
@@ -348,14 +352,9 @@ class IncomeConfigPage(QWidget):
         org = self.context.organization
         if org is None:
             return None
-        dialog = ScaleVersionDialog(self.context.db, org.id, org.currency, self.context.country, row,
-                                    None if row else self.latest_version(), self, today=self.today)
-        dialog.saved.connect(self._version_saved)
-        dialog.finished.connect(dialog.deleteLater)
-        self.dialog = dialog
-        self.notice.clear()
-        dialog.open()
-        return dialog
+        return self._open(ScaleVersionDialog(self.context.db, org.id, org.currency, self.context.country, row,
+                                             None if row else self.latest_version(), self, today=self.today),
+                          self._version_saved)
 
     def _version_saved(self, dto: ScaleVersionDTO) -> None:
         self.reload()
