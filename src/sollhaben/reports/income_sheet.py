@@ -36,11 +36,10 @@ from sollhaben.reports.letter import (
     PAGE_WIDTH,
     RIGHT,
     TEXT_WIDTH,
-    first_page_head,
     new_canvas,
-    y_from_top,
 )
 from sollhaben.reports.letter_flow import FlowItem as _Item
+from sollhaben.reports.letter_flow import draw_rules, put_page
 from sollhaben.reports.letter_flow import Page as _Page
 from sollhaben.reports.letter_flow import flow as _flow
 from sollhaben.reports.letter_flow import space as _space
@@ -272,21 +271,11 @@ def draw_sheet(c: Canvas, s: IncomeSheet) -> int:
     pages = layout(s)
     for number, page in enumerate(pages, start=1):
         w = Words(c)
-        if number == 1:
-            first_page_head(c, w, letter)
-        else:
-            w.put(LEFT, 13, f"{s.sender.name} – {letter.subject}"[:120], size=8)
-        rules = []
-        for y, item in page.items:
-            for x, dy, text, font, size, right in item.texts:
-                w.put(x, y + dy, text, font, size, right=right)
-            rules.extend((x1, x2, y + dy, width) for x1, x2, dy, width in item.rules)
+        rules = put_page(c, w, letter, s.sender.name, number, page)
         w.put(PAGE_WIDTH - RIGHT, FOOTER, letter_texts.PAGE["de"].format(page=number, pages=len(pages)), size=8,
               right=True)
         w.draw()
-        for x1, x2, y, width in rules:
-            c.setLineWidth(width)
-            c.line(x1 * mm, y_from_top(y), x2 * mm, y_from_top(y))
+        draw_rules(c, rules)
         c.showPage()
     return len(pages)
 

@@ -38,11 +38,10 @@ from sollhaben.reports.letter import (
     PAGE_WIDTH,
     RIGHT,
     TEXT_WIDTH,
-    first_page_head,
     new_canvas,
-    y_from_top,
 )
 from sollhaben.reports.letter_flow import FlowItem as _Item
+from sollhaben.reports.letter_flow import draw_rules, put_page
 from sollhaben.reports.letter_flow import Page as _Page
 from sollhaben.reports.letter_flow import flow as _flow
 from sollhaben.reports.letter_flow import space as _space
@@ -240,24 +239,14 @@ def draw_assessment(c: Canvas, a: FeeAssessment) -> int:
     pages = layout(a)
     for number, page in enumerate(pages, start=1):
         w = Words(c)
-        if number == 1:
-            first_page_head(c, w, letter)
-        else:
-            w.put(LEFT, 13, f"{a.sender.name} – {letter.subject}"[:120], size=8)
-        rules = []
-        for y, item in page.items:
-            for x, dy, text, font, size, right in item.texts:
-                w.put(x, y + dy, text, font, size, right=right)
-            rules.extend((x1, x2, y + dy, width) for x1, x2, dy, width in item.rules)
+        rules = put_page(c, w, letter, a.sender.name, number, page)
         if page.bill and not page.items and number > 1:
             w.put(LEFT, BODY_TOP_NEXT + 10, letter_texts.BILL_PAGE["de"], LETTER_BOLD)
         footer = PAGE_HEIGHT - SLIP_HEIGHT - 4 if page.bill else FOOTER
         w.put(PAGE_WIDTH - RIGHT, footer, letter_texts.PAGE["de"].format(page=number, pages=len(pages)), size=8,
               right=True)
         w.draw()
-        for x1, x2, y, width in rules:
-            c.setLineWidth(width)
-            c.line(x1 * mm, y_from_top(y), x2 * mm, y_from_top(y))
+        draw_rules(c, rules)
         if page.bill:
             draw_bill(c, a.bill)
         c.showPage()

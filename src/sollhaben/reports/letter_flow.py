@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 
 from sollhaben.reports.fonts import LETTER_REGULAR
 from sollhaben.reports.kita_assessment_pdf import width as string_width
-from sollhaben.reports.letter import BODY_BOTTOM, BODY_TOP_NEXT
+from sollhaben.reports.letter import BODY_BOTTOM, BODY_TOP_NEXT, LEFT, first_page_head, y_from_top
 
 ROW_SIZE = 9.0  # pt, the table rows of the module letters
 
@@ -79,3 +79,25 @@ def flow(items: list[FlowItem], first_top: float, first_bottom: float = BODY_BOT
         pages[-1].items.append((y, item))
         y += item.height
     return pages
+
+
+def put_page(canvas, words, letter, sender_name: str, number: int, page: Page) -> list[tuple[float, float, float, float]]:
+    """The page's head (the house letter's first-page head, or a running head naming sender and
+    subject) and its items' texts into `words`; returns the items' rules (x1, x2, y mm from the top,
+    width pt) for `draw_rules` after the texts are drawn."""
+    if number == 1:
+        first_page_head(canvas, words, letter)
+    else:
+        words.put(LEFT, 13, f"{sender_name} – {letter.subject}"[:120], size=8)
+    rules = []
+    for y, item in page.items:
+        for x, dy, text, font, size, right in item.texts:
+            words.put(x, y + dy, text, font, size, right=right)
+        rules.extend((x1, x2, y + dy, width) for x1, x2, dy, width in item.rules)
+    return rules
+
+
+def draw_rules(canvas, rules: list[tuple[float, float, float, float]]) -> None:
+    for x1, x2, y, width in rules:
+        canvas.setLineWidth(width)
+        canvas.line(x1 * mm, y_from_top(y), x2 * mm, y_from_top(y))
