@@ -3,7 +3,7 @@
 Two sections: the income item types of the base table (Grundtabelle der Einkommenspositionen) in the
 order the person layers list them — Neu …, Bearbeiten …, Löschen, ▲/▼ — and the versions of the scale
 by „Gültig ab“ with thresholds, brackets, highest tier and exemption default — Neu … (filled from the
-latest version), Bearbeiten …, Löschen. The dialogs are in `config_dialogs`."""
+latest version), Bearbeiten …, Löschen. The dialogs are in `item_type_dialog` and `scale_version_dialog`."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -24,7 +24,8 @@ from sollhaben.services.income.dto import IncomeConfigDTO, ItemTypeDTO, ScaleVer
 from sollhaben.ui.context import AppContext
 from sollhaben.ui.field_errors import NoticeBar, ask
 from sollhaben.ui.form_dialog import FormDialog
-from sollhaben.ui.income.config_dialogs import ItemTypeDialog, ScaleVersionDialog
+from sollhaben.ui.income.item_type_dialog import ItemTypeDialog
+from sollhaben.ui.income.scale_version_dialog import ScaleVersionDialog
 from sollhaben.ui.kita.catalogue_input import format_percent
 from sollhaben.ui.table_model import ALIGN_CENTER, ALIGN_RIGHT, Column, RowTableModel
 from sollhaben.ui.widgets.list_view import FilterableList

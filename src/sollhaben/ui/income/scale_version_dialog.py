@@ -1,261 +1,56 @@
-"""The editors of the income-scale settings (page „Staffeltabelle“): an income item type of the base
-table, and a version of the scale — validity, income thresholds by household size with the increment
-per further person, the tier brackets with the highest tier, and the exemption default.
-
-Both dialogs show every error at its field (typing errors and the service's rules together), store
-nothing while one stands, ask before unsaved input is dropped and offer to reload a record someone
-else changed meanwhile (as the catalogue editors of the page „Standard“ do)."""
+"""The editor of a version of the income scale: validity, income thresholds by household size with the
+increment per further person, the tier brackets with the highest tier, and the exemption default.
+Typing errors and the service's rules are shown together, each at its field or table cell; nothing
+is stored while one stands; unsaved input is asked about; a record changed meanwhile can be reloaded."""
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 from typing import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QMessageBox, QPushButton, QSpinBox, QTableWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 import sollhaben.workers.qt_fixes  # noqa: F401  (PySide6 6.12 signal refcount fix)
 from sollhaben.domain.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from sollhaben.domain.formatting import Country, format_money
-from sollhaben.domain.income.model import IncomeItemType, IncomeScaleConfig, IncomeScaleVersion, ItemSign
+from sollhaben.domain.income.model import IncomeScaleConfig, IncomeScaleVersion
 from sollhaben.domain.income.validation import configuration_errors
 from sollhaben.domain.money import Currency, Money
 from sollhaben.domain.months import Month, Validity
 from sollhaben.persistence.database import Database
 from sollhaben.services.income import configuration
-from sollhaben.services.income.dto import ItemTypeDTO, ScaleVersionDTO
-from sollhaben.ui.field_errors import ERROR_BACKGROUND, ERROR_COLOR, ERROR_STYLE, SUMMARY_STYLE, FieldErrorView
+from sollhaben.services.income.dto import ScaleVersionDTO
+from sollhaben.ui.field_errors import FieldErrorView
 from sollhaben.ui.form_dialog import FormDialog, show_form_errors
-from sollhaben.ui.income.config_tables import SIGNS, BracketsTable, ThresholdsTable
+from sollhaben.ui.income.config_dialog_parts import (
+    DIALOG_STYLE,
+    HINT_STYLE,
+    MAX_TIER,
+    ROW_FIELD,
+    dialog_buttons,
+    grow_to_fit,
+    month_edit,
+    note_label,
+    parse_month_field,
+    store_failed,
+    summary_label,
+)
+from sollhaben.ui.income.config_tables import BracketsTable, ThresholdsTable
 from sollhaben.ui.kita.catalogue_input import commit_editor, format_percent, parse_money_text, parse_percent_text
-from sollhaben.ui.settings_dialog import ask_reload
 
-#: The spin box of the highest tier is no QLineEdit: give it the red border too.
-DIALOG_STYLE = ERROR_STYLE + (f'QSpinBox[fieldError="true"] {{ border: 1px solid {ERROR_COLOR}; '
-                              f'background: {ERROR_BACKGROUND}; }}\n')
-HINT_STYLE = "color: palette(placeholder-text);"
-NOTE_STYLE = "QLabel { background: #e8f1fb; border: 1px solid #6b9bd1; border-radius: 3px; padding: 5px 7px; }"
-MAX_TIER = 99
-_ROW_FIELD = re.compile(r"^(?P<table>thresholds|brackets)\[(?P<index>\d+)\](?:\.(?P<column>\w+))?$")
-
-
-def _month_edit(parent: QWidget, name: str) -> QLineEdit:
-    edit = QLineEdit(parent)
-    edit.setObjectName(name)
-    edit.setPlaceholderText("MM.JJJJ")
-    edit.setMaximumWidth(90)
-    return edit
-
-
-def _parse_month(text: str, field: str, label: str, errors: list[FieldError], required: bool = False) -> Month | None:
-    text = text.strip()
-    if not text:
-        if required:
-            errors.append(FieldError(field, f"{label}: Pflichtfeld – bitte den ersten Monat im Format MM.JJJJ "
-                                            f"eingeben."))
-        return None
-    try:
-        return Month.parse(text, label)
-    except ValidationError as exc:
-        errors.extend(FieldError(field, e.message) for e in exc.errors)
-        return None
-
-
-def _buttons(dialog: FormDialog) -> QDialogButtonBox:
-    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, dialog)
-    box.button(QDialogButtonBox.StandardButton.Save).setText("&Speichern")
-    box.button(QDialogButtonBox.StandardButton.Cancel).setText("Abbrechen")
-    box.accepted.connect(dialog.accept)
-    box.rejected.connect(dialog.reject)
-    return box
-
-
-def _summary(parent: QWidget) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName("summaryLabel")
-    label.setWordWrap(True)
-    label.setStyleSheet(SUMMARY_STYLE)
-    label.hide()
-    return label
-
-
-def _note(parent: QWidget, name: str) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName(name)
-    label.setWordWrap(True)
-    label.setStyleSheet(NOTE_STYLE)
-    label.hide()
-    return label
-
-
-def _store_failed(dialog: FormDialog, exc: Exception, title: str, reload: Callable[[], None]) -> None:
-    """A conflict (someone else saved meanwhile) or a record that is gone."""
-    if isinstance(exc, ConflictError):
-        if ask_reload(dialog, str(exc)):
-            reload()
-    else:
-        QMessageBox.warning(dialog, title, str(exc))
-
-
-def grow_to_fit(dialog: QWidget) -> None:
-    """Make the dialog tall enough for the messages that just appeared (wrapped labels do not raise
-    a window's minimum height by themselves), within the screen."""
-    layout = dialog.layout()
-    needed = max(layout.totalMinimumSize().height(),
-                 layout.totalHeightForWidth(dialog.width()) if layout.hasHeightForWidth() else 0)
-    if needed > dialog.height():
-        screen = dialog.screen()
-        limit = screen.availableGeometry().height() - 60 if screen is not None else needed
-        dialog.resize(dialog.width(), min(needed, max(limit, dialog.height())))
-
-
-# --- item type ---------------------------------------------------------------------------------------
-
-class ItemTypeDialog(FormDialog):
-    """Create (`dto=None`, at `position`) or edit an income item type: Bezeichnung, Vorzeichen,
-    Gültig ab/bis (empty: offered in every month)."""
-
-    saved = Signal(object)  # ItemTypeDTO
-
-    def __init__(self, db: Database, organization_id: int, dto: ItemTypeDTO | None = None, position: int = 0,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.db, self.organization_id, self.position = db, organization_id, position
-        self.dto: ItemTypeDTO | None = None
-        self.setObjectName("ItemTypeDialog")
-        self.setStyleSheet(DIALOG_STYLE)
-        self.setMinimumWidth(480)
-        self.summary = _summary(self)
-        self.label_edit = QLineEdit(self)
-        self.label_edit.setObjectName("labelEdit")
-        self.label_edit.setMaxLength(configuration.LABEL_MAX)
-        self.label_edit.setPlaceholderText("z. B. Lohn/Gehalt, Werbungskosten")
-        self.sign_combo = QComboBox(self)
-        self.sign_combo.setObjectName("signCombo")
-        for value, text in SIGNS:
-            self.sign_combo.addItem(text, value)
-        self.sign_hint = QLabel(self)
-        self.sign_hint.setObjectName("signHint")
-        self.sign_hint.setStyleSheet(HINT_STYLE)
-        self.valid_from_edit = _month_edit(self, "validFromEdit")
-        self.valid_to_edit = _month_edit(self, "validToEdit")
-        validity = QHBoxLayout()
-        validity.addWidget(self.valid_from_edit)
-        to_label = QLabel("Gültig &bis:", self)
-        to_label.setBuddy(self.valid_to_edit)
-        validity.addSpacing(12)
-        validity.addWidget(to_label)
-        validity.addWidget(self.valid_to_edit)
-        validity.addStretch(1)
-        validity_hint = QLabel("Leer: in allen Monaten angeboten.", self)
-        validity_hint.setStyleSheet(HINT_STYLE)
-        self.valid_to_edit.setToolTip("Eine Position, die nicht mehr vorkommt, bekommt ein „Gültig bis“; in "
-                                      "früheren Staffelberechnungen bleibt sie erhalten.")
-
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for text, field in (("Be&zeichnung:", self.label_edit), ("&Vorzeichen:", self.sign_combo)):
-            label = QLabel(text, self)
-            label.setBuddy(field)
-            form.addRow(label, field)
-        form.addRow("", self.sign_hint)
-        from_label = QLabel("Gültig &ab:", self)
-        from_label.setBuddy(self.valid_from_edit)
-        form.addRow(from_label, validity)
-        form.addRow("", validity_hint)
-        self.button_box = _buttons(self)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addLayout(form)
-        layout.addStretch(1)
-        layout.addWidget(self.button_box)
-
-        self.errors = FieldErrorView(self)
-        for field, widget in (("label", self.label_edit), ("sign", self.sign_combo),
-                              ("valid_from", self.valid_from_edit), ("valid_to", self.valid_to_edit)):
-            self.errors.register(field, widget)
-        chain = (self.label_edit, self.sign_combo, self.valid_from_edit, self.valid_to_edit, self.button_box)
-        for first, second in zip(chain, chain[1:]):
-            self.setTabOrder(first, second)
-        self.load(dto)
-        self.label_edit.setFocus()
-
-    def load(self, dto: ItemTypeDTO | None) -> None:
-        self.dto = dto
-        item_type = dto.item_type if dto else None
-        self.label_edit.setText(item_type.label if item_type else "")
-        self.sign_combo.setCurrentIndex(0 if item_type is None or item_type.sign is ItemSign.PLUS else 1)
-        valid = item_type.valid if item_type else None
-        self.valid_from_edit.setText(str(valid.valid_from) if valid else "")
-        self.valid_to_edit.setText(str(valid.valid_to) if valid and valid.valid_to else "")
-        used = dto.in_use if dto else 0
-        self.sign_combo.setEnabled(not used)
-        self.sign_hint.setText(f"In {used} Staffelberechnung(en) erfasst: das Vorzeichen bleibt." if used
-                               else "+ zählt als Einkommen, − wird abgezogen.")
-        self.sign_combo.setToolTip("Für ein anderes Vorzeichen bitte eine neue Position anlegen." if used else "")
-        self.setWindowTitle(f"Einkommensposition – {item_type.label}" if item_type else "Neue Einkommensposition")
-        self.show_errors([])
-        self._loaded = self.snapshot()
-
-    def snapshot(self) -> tuple:
-        return (self.label_edit.text(), self.sign_combo.currentIndex(), self.valid_from_edit.text(),
-                self.valid_to_edit.text())
-
-    def is_dirty(self) -> bool:
-        return self.snapshot() != self._loaded
-
-    def collect(self) -> tuple[IncomeItemType, list[FieldError]]:
-        problems: list[FieldError] = []
-        start = _parse_month(self.valid_from_edit.text(), "valid_from", "Gültig ab", problems)
-        end = _parse_month(self.valid_to_edit.text(), "valid_to", "Gültig bis", problems)
-        valid = None
-        if end is not None and start is None and not self.valid_from_edit.text().strip():
-            problems.append(FieldError("valid_from", "Gültig ab: „Gültig bis“ braucht ein „Gültig ab“ (den ersten "
-                                                     "Monat, in dem die Position angeboten wird)."))
-        elif start is not None and end is not None and end < start:
-            problems.append(FieldError("valid_to", f"Gültig bis: {end} liegt vor „Gültig ab“ {start}."))
-        elif start is not None:
-            valid = Validity(start, end)
-        old = self.dto.item_type if self.dto else None
-        item_type = IncomeItemType(self.label_edit.text(), ItemSign(self.sign_combo.currentData()),
-                                   old.position if old else self.position, old.id if old else None, valid)
-        return item_type, problems
-
-    def save(self) -> bool:
-        item_type, problems = self.collect()
-        if problems:
-            if not item_type.label.strip():
-                problems.insert(0, FieldError("label", "Bezeichnung: Bitte eine Bezeichnung eingeben."))
-            self.show_errors(problems)
-            return False
-        try:
-            dto = configuration.save_item_type(self.db, self.organization_id, item_type,
-                                               self.dto.version if self.dto else None)
-        except ValidationError as exc:
-            self.show_errors(exc.errors)
-            return False
-        except (ConflictError, NotFoundError) as exc:
-            _store_failed(self, exc, "Einkommensposition", self._reload)
-            return False
-        self.load(dto)
-        self.saved.emit(dto)
-        return True
-
-    def _reload(self) -> None:
-        if self.dto is None:
-            return
-        fresh = configuration.get_configuration(self.db, self.organization_id)
-        self.load(next((t for t in fresh.item_types if t.item_type.id == self.dto.item_type.id), None))
-
-    def show_errors(self, errors: Sequence[FieldError]) -> None:
-        show_form_errors(self.errors, self.summary, list(errors))
-        if errors:
-            grow_to_fit(self)
-
-
-# --- version of the scale ----------------------------------------------------------------------------
 
 def suggest_start(latest: IncomeScaleVersion | None, today: date) -> Month:
     """The first month of a new version: after a closed latest version the month after it, after an
@@ -304,10 +99,10 @@ class ScaleVersionDialog(FormDialog):
 
     # building -------------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.summary = _summary(self)
-        self.note = _note(self, "noteLabel")
-        self.valid_from_edit = _month_edit(self, "validFromEdit")
-        self.valid_to_edit = _month_edit(self, "validToEdit")
+        self.summary = summary_label(self)
+        self.note = note_label(self, "noteLabel")
+        self.valid_from_edit = month_edit(self, "validFromEdit")
+        self.valid_to_edit = month_edit(self, "validToEdit")
         validity = QHBoxLayout()
         from_label = QLabel("Gültig &ab:", self)
         from_label.setBuddy(self.valid_from_edit)
@@ -401,7 +196,7 @@ class ScaleVersionDialog(FormDialog):
         exemption_hint.setStyleSheet(HINT_STYLE)
         exemption_form.addRow("", exemption_hint)
 
-        self.button_box = _buttons(self)
+        self.button_box = dialog_buttons(self)
         tables = QHBoxLayout()
         tables.addWidget(thresholds_box, 1)
         tables.addWidget(brackets_box, 1)
@@ -559,8 +354,8 @@ class ScaleVersionDialog(FormDialog):
         for table in (self.thresholds, self.brackets):
             commit_editor(table)
         problems: list[FieldError] = []
-        start = _parse_month(self.valid_from_edit.text(), "valid_from", "Gültig ab", problems, required=True)
-        end = _parse_month(self.valid_to_edit.text(), "valid_to", "Gültig bis", problems)
+        start = parse_month_field(self.valid_from_edit.text(), "valid_from", "Gültig ab", problems, required=True)
+        end = parse_month_field(self.valid_to_edit.text(), "valid_to", "Gültig bis", problems)
         if start is not None and end is not None and end < start:
             problems.append(FieldError("valid_to", f"Gültig bis: {end} liegt vor „Gültig ab“ {start}."))
             end = None
@@ -609,7 +404,7 @@ class ScaleVersionDialog(FormDialog):
             self.show_errors(exc.errors)
             return False
         except (ConflictError, NotFoundError) as exc:
-            _store_failed(self, exc, "Staffeltabelle", self._reload)
+            store_failed(self, exc, "Staffeltabelle", self._reload)
             return False
         self.template = None
         self.load(dto)
@@ -655,7 +450,7 @@ class ScaleVersionDialog(FormDialog):
             brackets, _ = self.brackets.collect()
             low = [f"brackets[{r}].tier" for r, b in zip(self.brackets.source_rows, brackets) if b.tier < 1]
             return low or [f"brackets[{self.brackets.rowCount()}].up_to"]
-        match = _ROW_FIELD.match(field)
+        match = ROW_FIELD.match(field)
         if match is None:
             return [field]
         table = self.thresholds if match["table"] == "thresholds" else self.brackets
