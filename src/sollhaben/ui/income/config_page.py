@@ -294,27 +294,31 @@ class IncomeConfigPage(QWidget):
 
     def delete_type(self) -> bool:
         row = self.types.current_row()
-        if row is None:
-            return False
+        return row is not None and self._delete(
+            lambda dto: dto.item_types, lambda t: t.item_type.id == row.item_type.id, lambda t: t.in_use,
+            "Einkommensposition löschen", lambda t: f"Die Einkommensposition „{t.item_type.label}“ löschen?",
+            lambda t: configuration.delete_item_type(self.context.db, self.context.organization_id,
+                                                     t.item_type.id, t.version), "income_item_type")
+
+    def _delete(self, rows_of, is_it, in_use, title: str, question, delete, table: str) -> bool:
+        """Delete a type or a version as stored now: asked first unless in use — then the service
+        refuses and its message says why."""
         self.notice.clear()
-        fresh = next((t for t in configuration.get_configuration(self.context.db, self.context.organization_id)
-                      .item_types if t.item_type.id == row.item_type.id), None)
+        fresh = next((r for r in rows_of(configuration.get_configuration(
+            self.context.db, self.context.organization_id)) if is_it(r)), None)
         if fresh is None:
             self.reload()
             return False
-        if not fresh.in_use and ask(self, "Einkommensposition löschen",
-                                    f"Die Einkommensposition „{fresh.item_type.label}“ löschen?",
-                                    ["Löschen", "Abbrechen"]) != "Löschen":
+        if not in_use(fresh) and ask(self, title, question(fresh), ["Löschen", "Abbrechen"]) != "Löschen":
             return False
-        try:  # in use: the service refuses and says why
-            configuration.delete_item_type(self.context.db, self.context.organization_id, fresh.item_type.id,
-                                           fresh.version)
+        try:
+            delete(fresh)
         except (ValidationError, ConflictError, NotFoundError) as exc:
             self.notice.show(str(exc), "error")
             self.reload()
             return False
         self.reload()
-        self.context.signals.data_changed.emit("income_item_type")
+        self.context.signals.data_changed.emit(table)
         return True
 
     def move_type(self, delta: int) -> bool:
@@ -364,25 +368,8 @@ class IncomeConfigPage(QWidget):
 
     def delete_version(self) -> bool:
         row = self.versions.current_row()
-        if row is None:
-            return False
-        self.notice.clear()
-        fresh = next((v for v in configuration.get_configuration(self.context.db, self.context.organization_id)
-                      .versions if v.scale.id == row.scale.id), None)
-        if fresh is None:
-            self.reload()
-            return False
-        if not fresh.assessments and ask(self, "Staffeltabelle löschen",
-                                         f"Die Version ab {fresh.scale.valid.valid_from} ({fresh.scale.valid}) "
-                                         f"löschen?", ["Löschen", "Abbrechen"]) != "Löschen":
-            return False
-        try:  # in use: the service refuses and says why
-            configuration.delete_version(self.context.db, self.context.organization_id, fresh.scale.id,
-                                         fresh.version)
-        except (ValidationError, ConflictError, NotFoundError) as exc:
-            self.notice.show(str(exc), "error")
-            self.reload()
-            return False
-        self.reload()
-        self.context.signals.data_changed.emit("income_scale_version")
-        return True
+        return row is not None and self._delete(
+            lambda dto: dto.versions, lambda v: v.scale.id == row.scale.id, lambda v: v.assessments,
+            "Staffeltabelle löschen", lambda v: f"Die Version ab {v.scale.valid.valid_from} ({v.scale.valid}) löschen?",
+            lambda v: configuration.delete_version(self.context.db, self.context.organization_id, v.scale.id,
+                                                   v.version), "income_scale_version")
