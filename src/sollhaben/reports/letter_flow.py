@@ -81,7 +81,10 @@ def flow(items: list[FlowItem], first_top: float, first_bottom: float = BODY_BOT
     return pages
 
 
-def put_page(canvas, words, letter, sender_name: str, number: int, page: Page) -> list[tuple[float, float, float, float]]:
+Rule = tuple[float, float, float, float]  # x1, x2 (mm), y (mm from the top), width (pt)
+
+
+def put_page(canvas, words, letter, sender_name: str, number: int, page: Page) -> list[Rule]:
     """The page's head (the house letter's first-page head, or a running head naming sender and
     subject) and its items' texts into `words`; returns the items' rules (x1, x2, y mm from the top,
     width pt) for `draw_rules` after the texts are drawn."""
@@ -97,7 +100,7 @@ def put_page(canvas, words, letter, sender_name: str, number: int, page: Page) -
     return rules
 
 
-def draw_rules(canvas, rules: list[tuple[float, float, float, float]]) -> None:
+def draw_rules(canvas, rules: list[Rule]) -> None:
     for x1, x2, y, width in rules:
         canvas.setLineWidth(width)
         canvas.line(x1 * mm, y_from_top(y), x2 * mm, y_from_top(y))

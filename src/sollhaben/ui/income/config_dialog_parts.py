@@ -31,7 +31,8 @@ def month_edit(parent: QWidget, name: str) -> QLineEdit:
     return edit
 
 
-def parse_month_field(text: str, field: str, label: str, errors: list[FieldError], required: bool = False) -> Month | None:
+def parse_month_field(text: str, field: str, label: str, errors: list[FieldError],
+                      required: bool = False) -> Month | None:
     text = text.strip()
     if not text:
         if required:
