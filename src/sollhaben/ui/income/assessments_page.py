@@ -240,22 +240,29 @@ class AssessmentsPage(QWidget):
         return self.editor is None or self.stack.currentWidget() is not self.editor or self.editor.confirm_leave()
 
     # actions --------------------------------------------------------------------------------------
-    def transfer(self, record: AssessmentRecord) -> None:
-        """„Übertragen“ of the editor's assessment: in one transaction, then the protocol."""
+    def transfer(self, record: AssessmentRecord) -> bool:
+        """„Übertragen“ of the editor's assessment on the worker (it reads the child's facility as the
+        billing run does), in one transaction; then the protocol."""
+        db, user, today = self.context.db, self.context.db.user, self.today()
+        self.editor.transfer_button.setEnabled(False)
+        return self.jobs.run("Staffelberechnung übertragen",
+                             lambda _progress: assessments_transfer(db, record, user, today),
+                             self._transferred, self._transfer_failed)
+
+    def _transfer_failed(self, exc: BaseException) -> None:
         editor = self.editor
-        try:
-            result = assessments_transfer(self.context.db, record, self.context.db.user, self.today())
-        except ValidationError as exc:
-            editor.notice.show(str(exc), "error")
-            return
-        except ConflictError:
+        editor.transfer_button.setEnabled(editor.record is not None)
+        if isinstance(exc, ConflictError):
             editor.notice.show("Die Staffelberechnung oder die Abrechnungsdaten des Kindes wurden inzwischen "
                                "geändert – bitte neu laden und noch einmal übertragen.", "error",
                                [("Neu laden", editor.reload)])
-            return
-        except NotFoundError as exc:
+        elif isinstance(exc, (ValidationError, NotFoundError)):
             editor.notice.show(str(exc), "error")
-            return
+        else:
+            editor.notice.show(f"Das Übertragen ist fehlgeschlagen; es wurde nichts geändert: {exc}", "error")
+
+    def _transferred(self, result) -> None:
+        editor = self.editor
         editor.open_record(result.assessment_id)
         editor.notice.show(f"Übertragen: Staffel {result.tier} für {result.valid}; "
                            f"{result.periods_changed} Zeiträume geändert, {result.periods_created} angelegt. Die "

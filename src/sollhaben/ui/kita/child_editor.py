@@ -16,7 +16,7 @@ from datetime import date
 
 from PySide6.QtWidgets import QWidget
 
-from sollhaben.domain.errors import ConflictError, ErrorCollector, FieldError, NotFoundError, ValidationError
+from sollhaben.domain.errors import ConflictError, ErrorCollector, FieldError, ValidationError
 from sollhaben.domain.kita import model as m
 from sollhaben.domain.master_data import PersonInput, UnitKind
 from sollhaben.domain.months import Month
@@ -260,23 +260,41 @@ class ChildEditor(LayerEditor):
         return True
 
     def transfer_assessment(self, assessment_id: int, version: int) -> bool:
-        """„Übertragen“ from the child's layer Staffelberechnung: the periods change, so unsaved input
-        is saved first (or the clerk keeps it and transfers later); then the protocol."""
+        """„Übertragen“ from the child's layer Staffelberechnung, on the worker (it reads the facility
+        as the billing run does). The periods change, so unsaved input is saved first (or the clerk
+        keeps it and transfers later); then the periods reload and the protocol opens."""
         from sollhaben.services.income.transfer import transfer_assessment
-        from sollhaben.ui.income.assessments_page import ProtocolDialog
 
         if self.is_dirty():
             self.notice.show("Bitte zuerst speichern oder zurücksetzen: Das Übertragen ändert die Zeiträume der "
                              "Abrechnungsdaten.", "error")
             return False
-        try:
-            result = transfer_assessment(self.context.db, assessment_id, self.context.db.user, version=version,
-                                         today=self.today())
-        except (ValidationError, ConflictError, NotFoundError) as exc:
-            message = str(exc) if not isinstance(exc, ConflictError) else (
-                "Die Staffelberechnung oder die Abrechnungsdaten wurden inzwischen geändert – bitte neu laden.")
-            self.notice.show(message, "error")
-            return False
+        db, today = self.context.db, self.today()
+
+        def work(_progress):
+            return transfer_assessment(db, assessment_id, db.user, version=version, today=today)
+
+        self.periods.income.transfer_button.setEnabled(False)
+        runner = self.context.worker
+        if runner is None:  # tools and tests without the app's worker
+            try:
+                self._transferred(work(None))
+            except Exception as exc:  # noqa: BLE001 - shown like a worker failure
+                self._transfer_failed(exc)
+            return True
+        runner.submit("Staffelberechnung übertragen", work, on_done=self._transferred,
+                      on_error=self._transfer_failed, owner=self)
+        return True
+
+    def _transfer_failed(self, exc: BaseException) -> None:
+        self.periods.income.transfer_button.setEnabled(True)
+        message = ("Die Staffelberechnung oder die Abrechnungsdaten wurden inzwischen geändert – bitte neu laden."
+                   if isinstance(exc, ConflictError) else str(exc))
+        self.notice.show(message, "error")
+
+    def _transferred(self, result) -> None:
+        from sollhaben.ui.income.assessments_page import ProtocolDialog
+
         self._keep_period = None
         self._show(self.load(self.record.id))
         self.notice.show(f"Übertragen: Staffel {result.tier} für {result.valid}; {result.periods_changed} Zeiträume "
@@ -284,7 +302,6 @@ class ChildEditor(LayerEditor):
                          "abgerechnete Monate nach.", "info")
         self.protocol_dialog = ProtocolDialog(f"Protokoll – {result.heading}", result.lines, self)
         self.protocol_dialog.open()
-        return True
 
     def delete_period(self, period_id: int) -> None:
         dto = self.periods.current
