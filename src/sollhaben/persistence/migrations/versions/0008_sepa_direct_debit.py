@@ -1,0 +1,25 @@
+"""SEPA direct debit: mandates, collection runs, return debits
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-11-25 06:50:00
+"""
+from __future__ import annotations
+
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+import sollhaben.persistence.base  # noqa: F401
+
+
+revision = '0008'
+down_revision = '0007'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass  # filled by the part of issue 5 that owns these tables
+
+
+def downgrade() -> None:
+    pass

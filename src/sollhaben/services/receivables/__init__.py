@@ -1,0 +1,1 @@
+"""Receivables in practice: receipts, bank files, SEPA, payouts, statements, dunning, agreements."""
