@@ -14,6 +14,9 @@ class PostingSource(str, Enum):
     REVERSAL = "REVERSAL"
     DUNNING = "DUNNING"
     IMPORT = "IMPORT"
+    DIRECT_DEBIT = "DIRECT_DEBIT"
+    RETURN_DEBIT = "RETURN_DEBIT"
+    PAYOUT = "PAYOUT"
 
     @property
     def label(self) -> str:
@@ -24,6 +27,8 @@ _SOURCE_LABELS = {
     PostingSource.MANUAL: "Manuelle Buchung", PostingSource.PAYMENT: "Zahlung",
     PostingSource.BANK_FILE: "Bankdatei", PostingSource.BILLING_RUN: "Sollstellung",
     PostingSource.REVERSAL: "Storno", PostingSource.DUNNING: "Mahnlauf", PostingSource.IMPORT: "Import",
+    PostingSource.DIRECT_DEBIT: "Lastschrift", PostingSource.RETURN_DEBIT: "Rücklastschrift",
+    PostingSource.PAYOUT: "Auszahlung",
 }
 
 # Within one due date, costs and fees are settled before the principal (§ 367 BGB).
