@@ -1,5 +1,6 @@
 """All mapped tables; importing this package registers them on Base.metadata."""
 from sollhaben.persistence.models.audit import AuditEntry
+from sollhaben.persistence.models.dunning import CollectionMeasure, DunningBlock
 from sollhaben.persistence.models.followup import FollowUp
 from sollhaben.persistence.models.income import (
     IncomeAssessment,
@@ -44,8 +45,8 @@ from sollhaben.persistence.models.person import (
 
 __all__ = [
     "Account", "Allocation", "AuditEntry", "BankAccount", "BillingPeriod", "BillingRun", "BillingRunChild", "BillingRunReset",
-    "Child", "ChildGuardian", "ChildPayer", "Contract", "Discount", "DiscountVersion", "ExtraCost",
-    "ExtraCostVersion", "ExtraLine", "FacilityOffer", "FacilitySettings", "FeeAssessmentLetter", "FeeGroup",
+    "Child", "ChildGuardian", "ChildPayer", "CollectionMeasure", "Contract", "Discount", "DiscountVersion", "ExtraCost",
+    "DunningBlock", "ExtraCostVersion", "ExtraLine", "FacilityOffer", "FacilitySettings", "FeeAssessmentLetter", "FeeGroup",
     "FeeGroupVersion", "FeeLine", "FeeLineDiscount", "FeeTier", "FollowUp", "Household", "HouseholdMembership",
     "IncomeAssessment", "IncomeAssessmentPerson", "IncomeBracket", "IncomeItem", "IncomeItemType", "IncomeScaleVersion",
     "IncomeThreshold", "IncomeTransfer",
