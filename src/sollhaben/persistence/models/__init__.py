@@ -1,5 +1,7 @@
 """All mapped tables; importing this package registers them on Base.metadata."""
+from sollhaben.persistence.models.agreement import AgreementInstalment, AgreementItem, PaymentAgreement
 from sollhaben.persistence.models.audit import AuditEntry
+from sollhaben.persistence.models.bank import BankEntry, BankImport, IssuedReference
 from sollhaben.persistence.models.dunning import CollectionMeasure, DunningBlock
 from sollhaben.persistence.models.followup import FollowUp
 from sollhaben.persistence.models.income import (
@@ -44,7 +46,8 @@ from sollhaben.persistence.models.person import (
 )
 
 __all__ = [
-    "Account", "Allocation", "AuditEntry", "BankAccount", "BillingPeriod", "BillingRun", "BillingRunChild", "BillingRunReset",
+    "AgreementInstalment", "AgreementItem", "PaymentAgreement",
+    "Account", "Allocation", "AuditEntry", "BankAccount", "BankEntry", "BankImport", "IssuedReference", "BillingPeriod", "BillingRun", "BillingRunChild", "BillingRunReset",
     "Child", "ChildGuardian", "ChildPayer", "CollectionMeasure", "Contract", "Discount", "DiscountVersion", "ExtraCost",
     "DunningBlock", "ExtraCostVersion", "ExtraLine", "FacilityOffer", "FacilitySettings", "FeeAssessmentLetter", "FeeGroup",
     "FeeGroupVersion", "FeeLine", "FeeLineDiscount", "FeeTier", "FollowUp", "Household", "HouseholdMembership",
