@@ -14,13 +14,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
 from sollhaben.domain.errors import NotFoundError, ValidationError
-from sollhaben.domain.ledger import (
-    CATEGORY_PRIORITY,
-    OpenItem,
-    PostingSource,
-    check_account_invariant,
-    propose_allocation,
-)
+from sollhaben.domain.ledger import CATEGORY_PRIORITY, PostingSource, check_account_invariant
+from sollhaben.domain.receivables import KITA_RULE, OpenItem, propose_allocation
 from sollhaben.domain.master_data import PersonInput
 from sollhaben.domain.money import Money
 from sollhaben.domain.months import Month
@@ -535,10 +530,11 @@ def run_history(db, data: st.DataObject, steps: int) -> None:
             amount = data.draw(st.integers(1, 150_000), label="amount")
             items = open_items(account_id)
             if action == "pay_auto":
-                expected = propose_allocation(amount, [
-                    OpenItem(p.id, p.due_date or p.booking_date, p.category, p.open_amount.minor) for p in items])
+                expected = propose_allocation(Money(amount, "CHF"), day, [
+                    OpenItem(p.id, p.due_date or p.booking_date, p.category, p.open_amount) for p in items],
+                    rule=KITA_RULE)
                 pid = ledger.book_payment(db, account_id, day, Money(amount, "CHF"))
-                assert allocations_of(db, pid) == dict(expected)
+                assert allocations_of(db, pid) == {a.item_id: a.amount.minor for a in expected.allocations}
             else:
                 plan, rest = [], amount
                 for item in data.draw(st.permutations(items), label="order"):

@@ -1,8 +1,8 @@
-"""Pure ledger rules: open amounts, the allocation proposal, the account invariant."""
+"""Pure ledger rules: posting sources, the § 367 BGB category priority, the account invariant.
+
+The allocation proposal for receipts lives in `sollhaben.domain.receivables.allocation`."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from enum import Enum
 
 
@@ -35,39 +35,16 @@ _SOURCE_LABELS = {
 CATEGORY_PRIORITY = {"ENFORCEMENT_COST": 0, "REMINDER_FEE": 1, "FEE": 1, "INTEREST": 2}
 DEFAULT_PRIORITY = 3
 
-
-@dataclass(frozen=True)
-class OpenItem:
-    id: int
-    due_date: date | None
-    category: str
-    open_minor: int
+CATEGORY_LABELS = {
+    "FEE": "Gebühr", "REMINDER_FEE": "Mahngebühr", "INTEREST": "Zins", "ENFORCEMENT_COST": "Betreibungskosten",
+    "PAYMENT": "Zahlung", "MAINTENANCE": "Unterhalt", "KITA_FEE": "Kita-Beitrag", "MEALS": "Verpflegung",
+    "KITA_EXTRA": "Zusatzkosten", "CREDIT_NOTE": "Gutschrift",
+}
 
 
-def allocation_order(item: OpenItem) -> tuple:
-    return (item.due_date or date.min, CATEGORY_PRIORITY.get(item.category, DEFAULT_PRIORITY), item.id)
-
-
-def propose_allocation(credit_minor: int, items: list[OpenItem],
-                       designated: list[int] | None = None) -> list[tuple[int, int]]:
-    """Allocate a credit (positive minor units): first the items the payer designated, in their
-    order; then the oldest due first, costs and fees before principal. Returns (item id, amount);
-    what is left is credit balance."""
-    if credit_minor < 0:
-        raise ValueError("credit must be positive")
-    by_id = {item.id: item for item in items if item.open_minor > 0}
-    order = [by_id[i] for i in (designated or []) if i in by_id]
-    chosen = {item.id for item in order}
-    order += sorted((i for i in by_id.values() if i.id not in chosen), key=allocation_order)
-    remaining = credit_minor
-    result: list[tuple[int, int]] = []
-    for item in order:
-        if remaining == 0:
-            break
-        amount = min(remaining, item.open_minor)
-        result.append((item.id, amount))
-        remaining -= amount
-    return result
+def category_label(code: str) -> str:
+    """The German name of a posting category (the code itself for a module's own categories)."""
+    return CATEGORY_LABELS.get(code, code)
 
 
 def check_account_invariant(postings: dict[int, int], allocations: list[tuple[int, int, int]]) -> list[str]:

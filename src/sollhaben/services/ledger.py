@@ -3,20 +3,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sollhaben.domain.collation import name_key
 from sollhaben.domain.errors import ErrorCollector, NotFoundError, ValidationError
-from sollhaben.domain.ledger import OpenItem, PostingSource, propose_allocation
+from sollhaben.domain.ledger import PostingSource
 from sollhaben.domain.master_data import check_length
 from sollhaben.domain.money import Money
 from sollhaben.domain.months import Month
+from sollhaben.domain.receivables import AllocationRule, OpenItem, propose_allocation
 from sollhaben.persistence.bulk_read import fetch_tuples
 from sollhaben.persistence.database import Database
 from sollhaben.persistence.models import Account, Allocation, Organization, Person, Posting
 from sollhaben.services.dto import AccountDTO, PostingDTO, StatementDTO, StatementLine
+from sollhaben.services.receivables.receipts_rules import ReceiptRules, receipt_rules_for
 from sollhaben.services.unit_of_work import read_only, unit_of_work
 
 
@@ -47,7 +50,7 @@ def _account_dto(account: Account, holder_name: str) -> AccountDTO:
                       account.label, account.currency)
 
 
-def _lock_account(session: Session, account_id: int) -> Account:
+def lock_account(session: Session, account_id: int) -> Account:
     """Serialize allocations per account: two clerks cannot over-allocate the same item."""
     account = session.scalar(select(Account).where(Account.id == account_id).with_for_update())
     if account is None:
@@ -117,7 +120,7 @@ def post(db: Database, posting: NewPosting) -> int:
     """Post one receivable or credit; returns its id. A credit stays unallocated (see book_payment).
     Posting again with the same idempotency key returns the first posting's id."""
     with unit_of_work(db) as session:
-        account = _lock_account(session, posting.account_id)
+        account = lock_account(session, posting.account_id)
         existing = _already_posted(session, posting.idempotency_key, account.id, posting.amount.minor)
         if existing is not None:
             return existing
@@ -146,41 +149,68 @@ def _allocate(session: Session, credit: Posting, item: Posting, amount: int) -> 
     session.add(Allocation(credit_id=credit.id, item_id=item.id, amount_minor=amount, created_by=_user(session)))
 
 
+def rules_of(session: Session, account: Account) -> ReceiptRules:
+    """The receipt rules of the account's module; a sub-account without a module uses its parent's."""
+    module = account.module
+    if not module and account.parent_id is not None:
+        module = session.scalar(select(Account.module).where(Account.id == account.parent_id)) or ""
+    return receipt_rules_for(module)
+
+
+def allocator_items(account: Account, rules: ReceiptRules,
+                    open_items: list[tuple[Posting, int]]) -> list[OpenItem]:
+    """The open items as the allocator sees them. An item without a due date is due when it was booked."""
+    return [OpenItem(p.id, p.due_date or p.booking_date, p.category, Money(open_minor, p.currency),
+                     rules.enforcement_case(account.key, p.detail))
+            for p, open_minor in open_items]
+
+
+def open_items_of(session: Session, account_id: int) -> list[tuple[Posting, int]]:
+    """(posting, open amount in minor units) of the account's open items, by due date."""
+    return _open_items(session, account_id)
+
+
 def book_payment(db: Database, account_id: int, booking_date: date, amount: Money, text: str = "Zahlung",
                  allocations: list[tuple[int, Money]] | None = None, source: PostingSource = PostingSource.PAYMENT,
-                 reference: str = "", idempotency_key: str | None = None) -> int:
-    """Book a receipt and allocate it: as given by the clerk, else by the proposal (oldest first).
+                 reference: str = "", idempotency_key: str | None = None, designation: Sequence[int] = (),
+                 rule: AllocationRule | None = None, detail: dict | None = None) -> int:
+    """Book a receipt and allocate it: as given by the clerk, else by the proposal of the account's
+    module rule (see `receipts_rules`; `rule` overrides it), the items the payer designated first.
     What is not allocated stays as credit balance on the account. Booking again with the same
     idempotency key (a bank entry imported twice) returns the first payment and books nothing."""
     if amount.minor <= 0:
         raise ValidationError("Betrag: Eine Zahlung muss grösser als 0.00 sein.", "amount")
     with unit_of_work(db) as session:
-        account = _lock_account(session, account_id)
+        account = lock_account(session, account_id)
         existing = _already_posted(session, idempotency_key, account.id, -amount.minor)
         if existing is not None:
             return existing
-        open_items = {p.id: (p, open_minor) for p, open_minor in _open_items(session, account_id)}
+        check_currency(amount, account.currency, "amount", "Betrag")
+        found = _open_items(session, account_id)
+        open_items = {p.id: (p, open_minor) for p, open_minor in found}
         if allocations is None:
-            # An item without a due date is due when it was booked.
-            plan = propose_allocation(amount.minor, [OpenItem(p.id, p.due_date or p.booking_date, p.category, o)
-                                                     for p, o in open_items.values()])
+            rules = rules_of(session, account)
+            proposal = propose_allocation(amount, booking_date, allocator_items(account, rules, found),
+                                          designation=list(designation), rule=rule or rules.allocation)
+            plan = [(a.item_id, a.amount.minor) for a in proposal.allocations]
         else:
             for _item_id, part in allocations:
-                _check_currency(part, account.currency)
+                check_currency(part, account.currency)
             plan = [(item_id, part.minor) for item_id, part in allocations]
         _check_plan(plan, open_items, amount.minor)
         credit = _insert_posting(session, NewPosting(
             account_id=account_id, booking_date=booking_date, category="PAYMENT", amount=-amount, text=text,
-            source=source, reference=reference, idempotency_key=idempotency_key), account.currency)
+            source=source, reference=reference, detail=detail, idempotency_key=idempotency_key), account.currency)
         for item_id, part in plan:
             _allocate(session, credit, open_items[item_id][0], part)
         return credit.id
 
 
-def _check_currency(amount: Money, currency: str) -> None:
+def check_currency(amount: Money, currency: str, field: str = "allocations", name: str = "Zuordnung") -> None:
     if amount.currency.value != currency:
-        raise ValidationError(f"Zuordnung: Beträge in {currency} erwartet, nicht {amount.currency.value}.",
-                              "allocations")
+        if field == "amount":
+            raise ValidationError(f"Betrag: Das Konto führt {currency}, nicht {amount.currency.value}.", field)
+        raise ValidationError(f"{name}: Beträge in {currency} erwartet, nicht {amount.currency.value}.", field)
 
 
 def _check_plan(plan: list[tuple[int, int]], open_items: dict, credit_minor: int) -> None:
@@ -201,14 +231,15 @@ def _check_plan(plan: list[tuple[int, int]], open_items: dict, credit_minor: int
         raise ValidationError("Zuordnung: Es ist mehr zugeordnet als gezahlt wurde.", "allocations")
 
 
-def reverse(db: Database, posting_id: int, booking_date: date, text: str = "") -> int:
+def reverse(db: Database, posting_id: int, booking_date: date, text: str = "", reason: str = "") -> int:
     """Reverse a posting with a counter-posting that names it. Allocations that touched the
-    original are released first; then original and reversal settle each other."""
+    original are released first; then original and reversal settle each other. A reason is kept
+    in the reversal's detail."""
     with unit_of_work(db) as session:
         original = session.get(Posting, posting_id)
         if original is None:
             raise NotFoundError(f"Buchung {posting_id} gibt es nicht.")
-        account = _lock_account(session, original.account_id)
+        account = lock_account(session, original.account_id)
         if original.reverses_id is not None:
             raise ValidationError("Storno: Eine Stornobuchung kann nicht storniert werden.", "posting")
         if session.scalar(select(Posting.id).where(Posting.reverses_id == posting_id)) is not None:
@@ -227,7 +258,8 @@ def reverse(db: Database, posting_id: int, booking_date: date, text: str = "") -
             account_id=original.account_id, booking_date=booking_date, category=original.category,
             amount=Money(-original.amount_minor, original.currency),
             text=text or f"Storno: {original.text}"[:200], value_month=original.value_month,
-            due_date=original.due_date, source=PostingSource.REVERSAL, detail={"reverses": posting_id}),
+            due_date=original.due_date, source=PostingSource.REVERSAL,
+            detail={"reverses": posting_id, **({"reason": reason} if reason else {})}),
             account.currency, reverses_id=posting_id)
         credit, item = (reversal, original) if original.amount_minor > 0 else (original, reversal)
         _allocate(session, credit, item, abs(original.amount_minor))
@@ -240,8 +272,8 @@ def allocate(db: Database, credit_id: int, item_id: int, amount: Money) -> None:
         credit, item = session.get(Posting, credit_id), session.get(Posting, item_id)
         if credit is None or item is None or credit.account_id != item.account_id:
             raise ValidationError("Zuordnung: Gutschrift und Posten gehören nicht zum selben Konto.", "allocations")
-        account = _lock_account(session, credit.account_id)
-        _check_currency(amount, account.currency)
+        account = lock_account(session, credit.account_id)
+        check_currency(amount, account.currency)
         if credit.amount_minor >= 0 or item.amount_minor <= 0:
             raise ValidationError("Zuordnung: Nur Gutschriften können offenen Posten zugeordnet werden.", "allocations")
         rest = -credit.amount_minor - _allocated(session, Allocation.credit_id, [credit_id]).get(credit_id, 0)
@@ -270,14 +302,18 @@ def _posting_dtos(session: Session, postings: list[Posting]) -> list[PostingDTO]
     return result
 
 
+def get_account_in(session: Session, account_id: int) -> AccountDTO:
+    row = session.execute(select(Account, Person.last_name, Person.first_name)
+                          .join(Person, Person.id == Account.holder_id).where(Account.id == account_id)).first()
+    if row is None:
+        raise NotFoundError(f"Konto {account_id} gibt es nicht.")
+    account, last, first = row
+    return _account_dto(account, f"{last}, {first}" if first else last)
+
+
 def get_account(db: Database, account_id: int) -> AccountDTO:
     with read_only(db) as session:
-        row = session.execute(select(Account, Person.last_name, Person.first_name)
-                              .join(Person, Person.id == Account.holder_id).where(Account.id == account_id)).first()
-        if row is None:
-            raise NotFoundError(f"Konto {account_id} gibt es nicht.")
-        account, last, first = row
-        return _account_dto(account, f"{last}, {first}" if first else last)
+        return get_account_in(session, account_id)
 
 
 def list_accounts(db: Database, organization_id: int) -> list[tuple[AccountDTO, Money]]:
