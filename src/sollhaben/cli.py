@@ -34,6 +34,9 @@ def _build_parser() -> argparse.ArgumentParser:
     from sollhaben import cli_income
 
     cli_income.add_parser(sub)
+    from sollhaben import cli_ledger
+
+    cli_ledger.add_parser(sub)
     return parser
 
 
@@ -278,6 +281,10 @@ def _data_command(args) -> int:
             from sollhaben import cli_income
 
             return cli_income.run(db, args, _find_organization)
+        if args.command == "ledger":
+            from sollhaben import cli_ledger
+
+            return cli_ledger.run(db, args, _find_organization)
         return {"demo": _demo, "import": _import, "export": _export, "billing": _billing}[args.command](db, args)
     except KeyboardInterrupt:
         print("Abgebrochen – es wurde nichts gespeichert.", file=sys.stderr)
@@ -295,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "db":
             return _db_command(args)
-        if args.command in ("demo", "import", "export", "billing", "income"):
+        if args.command in ("demo", "import", "export", "billing", "income", "ledger"):
             return _data_command(args)
         if args.self_check:  # no Qt, no display: works on a build server and in the frozen app
             from sollhaben.self_check import run_self_check
