@@ -37,6 +37,7 @@ from sollhaben.persistence.models.kita_child import Child, ChildGuardian, ChildP
 from sollhaben.persistence.models.kita_run import BillingRun, BillingRunChild, BillingRunReset, FeeAssessmentLetter
 from sollhaben.persistence.models.ledger import Account, Allocation, Posting
 from sollhaben.persistence.models.organization import BankAccount, Organization, Unit
+from sollhaben.persistence.models.payout import PayoutFile, PayoutOrder
 from sollhaben.persistence.models.person import (
     Household,
     HouseholdMembership,
@@ -54,4 +55,5 @@ __all__ = [
     "IncomeAssessment", "IncomeAssessmentPerson", "IncomeBracket", "IncomeItem", "IncomeItemType", "IncomeScaleVersion",
     "IncomeThreshold", "IncomeTransfer",
     "LinePayer", "Organization", "PeriodSibling", "Person", "PersonBankAccount", "PersonRole", "Posting", "Unit",
+    "PayoutFile", "PayoutOrder",
 ]
