@@ -45,6 +45,7 @@ from sollhaben.persistence.models.person import (
     PersonBankAccount,
     PersonRole,
 )
+from sollhaben.persistence.models.sepa import SepaCollection, SepaCollectionItem, SepaMandate, SepaReturnDebit
 
 __all__ = [
     "AgreementInstalment", "AgreementItem", "PaymentAgreement",
@@ -55,5 +56,6 @@ __all__ = [
     "IncomeAssessment", "IncomeAssessmentPerson", "IncomeBracket", "IncomeItem", "IncomeItemType", "IncomeScaleVersion",
     "IncomeThreshold", "IncomeTransfer",
     "LinePayer", "Organization", "PeriodSibling", "Person", "PersonBankAccount", "PersonRole", "Posting", "Unit",
+    "SepaCollection", "SepaCollectionItem", "SepaMandate", "SepaReturnDebit",
     "PayoutFile", "PayoutOrder",
 ]
