@@ -37,6 +37,9 @@ def _build_parser() -> argparse.ArgumentParser:
     from sollhaben import cli_ledger
 
     cli_ledger.add_parser(sub)
+    from sollhaben import cli_sepa
+
+    cli_sepa.add_parser(sub)
     return parser
 
 
@@ -285,6 +288,10 @@ def _data_command(args) -> int:
             from sollhaben import cli_ledger
 
             return cli_ledger.run(db, args, _find_organization)
+        if args.command == "sepa":
+            from sollhaben import cli_sepa
+
+            return cli_sepa.run(db, args, _find_organization)
         return {"demo": _demo, "import": _import, "export": _export, "billing": _billing}[args.command](db, args)
     except KeyboardInterrupt:
         print("Abgebrochen – es wurde nichts gespeichert.", file=sys.stderr)
@@ -296,13 +303,16 @@ def _data_command(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     startup_probe.mark("main")
     args = _build_parser().parse_args(argv)
+    from sollhaben.services.receivables import sepa_hook
+
+    sepa_hook.install()  # fee assessment letters name the payer's SEPA mandate (app and CLI)
     from sollhaben.domain.errors import ValidationError
     from sollhaben.persistence.migrate import DatabaseTooNew
 
     try:
         if args.command == "db":
             return _db_command(args)
-        if args.command in ("demo", "import", "export", "billing", "income", "ledger"):
+        if args.command in ("demo", "import", "export", "billing", "income", "ledger", "sepa"):
             return _data_command(args)
         if args.self_check:  # no Qt, no display: works on a build server and in the frozen app
             from sollhaben.self_check import run_self_check
