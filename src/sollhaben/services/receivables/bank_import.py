@@ -1,0 +1,237 @@
+"""Importing a camt.053 / camt.054 file: preview (read and match, nothing written) and import
+(all-or-nothing: any problem in the file and nothing is stored).
+
+Per transaction (see `domain.receivables.bank_matching` for the order): matched credits are booked
+as payments (source BANK_FILE, source id = the import) and allocated by the account's module rule
+with the designation of the reference; unmatched credits wait in the clearing list; debits,
+reversals and batches without details are stored as not booked; pending lines and lines imported
+before are only reported. The servicer key (`banking.camt_keys`) is unique per organization, so a
+transaction is never booked twice — not by importing the file again, nor via another file.
+"""
+from __future__ import annotations
+
+import hashlib
+from concurrent.futures import CancelledError
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Callable
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sollhaben.banking.camt import read_camt
+from sollhaben.banking.camt_model import CamtDocument, CamtEntry, CamtProblem, CamtTransaction
+from sollhaben.domain.money import Money
+from sollhaben.domain.receivables.bank_matching import BankLine, LineStatus, match_line
+from sollhaben.domain.references import format_iban
+from sollhaben.persistence.database import Database
+from sollhaben.persistence.models import BankImport
+from sollhaben.services.receivables import bank_lookup as lookup
+from sollhaben.services.receivables.bank_booking import (
+    PaymentToBook,
+    insert_entries,
+    insert_payments,
+    plan_allocations,
+)
+from sollhaben.services.receivables.bank_dto import BankFileError, BankFilePreview, BankImportResult, BankLineDTO
+from sollhaben.services.unit_of_work import read_only, unit_of_work
+
+Progress = Callable[[int, int, str], None]
+Cancelled = Callable[[], bool]
+
+
+class BankImportCancelled(CancelledError):
+    """The clerk cancelled the import; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class _Line:
+    entry: CamtEntry
+    tx: CamtTransaction
+
+
+def _check(cancelled: Cancelled | None) -> None:
+    if cancelled is not None and cancelled():
+        raise BankImportCancelled("Einlesen abgebrochen – nichts gebucht.")
+
+
+def _organization_problems(session: Session, organization_id: int, document: CamtDocument) -> list[CamtProblem]:
+    """The file must be a statement of one of the organization's accounts, in its currency."""
+    currency, ibans = lookup.organization_accounts(session, organization_id)
+    problems = []
+    for statement in document.statements:
+        if statement.account_iban and ibans and statement.account_iban not in ibans:
+            problems.append(CamtProblem(statement.line, f"{statement.position}/Acct",
+                                        f"Das Konto {format_iban(statement.account_iban)} ist kein Bankkonto "
+                                        "dieser Organisation (Einstellungen → Bankkonten)."))
+        for entry in statement.entries:
+            if entry.amount.minor and entry.amount.currency.value != currency:
+                problems.append(CamtProblem(entry.line, entry.position,
+                                            f"Währung {entry.amount.currency.value}: Die Organisation führt ihre "
+                                            f"Konten in {currency}."))
+    return problems
+
+
+def _read(session: Session, organization_id: int, content: bytes) -> tuple[CamtDocument | None, list[CamtProblem]]:
+    result = read_camt(content)
+    problems = list(result.problems)
+    if result.document is not None:
+        problems += _organization_problems(session, organization_id, result.document)
+    return result.document, problems
+
+
+def _booking_date(entry: CamtEntry, document: CamtDocument) -> date:
+    return entry.booking_date or entry.value_date or (document.created_at.date() if document.created_at
+                                                      else date.today())
+
+
+def _match(session: Session, organization_id: int, document: CamtDocument,
+           lines: list[_Line]) -> list[BankLineDTO]:
+    keys = [line.tx.key for line in lines if line.entry.booked]
+    known = lookup.imported_keys(session, organization_id, keys)
+    targets = lookup.reference_targets(session, organization_id, [line.tx.reference for line in lines])
+    by_iban = lookup.accounts_by_iban(session, organization_id, [line.tx.debtor_iban for line in lines])
+    several = {a for accounts in by_iban.values() if len(accounts) > 1 for a in accounts}
+    labels = lookup.account_labels(session, several)
+    result = []
+    for line in lines:
+        entry, tx = line.entry, line.tx
+        bank_line = BankLine(tx.key, entry.booked, tx.credit, tx.reference, tx.debtor_iban, entry.reversal,
+                             entry.batch_without_details, tx.amount.minor == 0)
+        match = match_line(bank_line, targets, by_iban, known, labels)
+        result.append(BankLineDTO(
+            tx.position, tx.line, tx.key, match.status, tx.amount, tx.credit, entry.booking_date, entry.value_date,
+            tx.debtor_name, tx.debtor_iban, tx.reference, tx.text, match.account_id, "", match.via, match.note))
+    matched_labels = lookup.account_labels(session, [r.account_id for r in result if r.account_id])
+    return [replace(r, account_label=matched_labels.get(r.account_id, "")) if r.account_id else r for r in result]
+
+
+def _payments(document: CamtDocument, lines: list[_Line], dtos: list[BankLineDTO],
+              designations: dict[int, tuple[int, ...]]) -> list[PaymentToBook]:
+    payments = []
+    for index, (line, dto) in enumerate(zip(lines, dtos)):
+        if dto.status is LineStatus.MATCHED:
+            booked = _booking_date(line.entry, document)
+            payments.append(PaymentToBook(index, dto.account_id, dto.amount, booked, line.entry.value_date or booked,
+                                          designations.get(index, ())))
+    return payments
+
+
+def _designations(session: Session, organization_id: int, dtos: list[BankLineDTO]) -> dict[int, tuple[int, ...]]:
+    refs = [d.reference for d in dtos if d.status is LineStatus.MATCHED and d.via == "Referenz"]
+    targets = lookup.reference_targets(session, organization_id, refs)
+    return {i: targets[d.reference].item_ids for i, d in enumerate(dtos)
+            if d.status is LineStatus.MATCHED and d.via == "Referenz" and d.reference in targets}
+
+
+def _with_allocations(dtos: list[BankLineDTO], plans: dict[int, list[tuple[int, int]]]) -> list[BankLineDTO]:
+    return [replace(d, allocated=Money(sum(m for _i, m in plans.get(i, ())), d.amount.currency))
+            if i in plans else d for i, d in enumerate(dtos)]
+
+
+def _preview(session: Session, organization_id: int, content: bytes, file_name: str, lock: bool,
+             progress: Progress | None = None, cancelled: Cancelled | None = None):
+    sha = hashlib.sha256(content).hexdigest()
+    if progress:
+        progress(0, 3, "Datei lesen …")
+    document, problems = _read(session, organization_id, content)
+    _check(cancelled)
+    if document is None or problems:
+        return BankFilePreview(file_name, sha, document.kind if document else "", document.version if document else "",
+                               document.message_id if document else "", document.currency if document else "",
+                               (), tuple(problems)), None, [], [], {}
+    lines = [_Line(entry, tx) for entry in document.entries for tx in entry.transactions]
+    if progress:
+        progress(1, 3, f"{len(lines)} Transaktionen zuordnen …")
+    dtos = _match(session, organization_id, document, lines)
+    _check(cancelled)
+    payments = _payments(document, lines, dtos, _designations(session, organization_id, dtos))
+    plans = plan_allocations(session, organization_id, payments, lock)
+    _check(cancelled)
+    preview = BankFilePreview(file_name, sha, document.kind, document.version, document.message_id,
+                              document.currency, tuple(_with_allocations(dtos, plans)), (),
+                              lookup.same_file_imports(session, organization_id, sha))
+    return preview, document, lines, payments, plans
+
+
+def preview_import(db: Database, organization_id: int, content: bytes, file_name: str,
+                   progress: Progress | None = None, cancelled: Cancelled | None = None) -> BankFilePreview:
+    """Read and match the file; nothing is written. Problems are in `preview.problems`."""
+    with read_only(db) as session:
+        preview, *_ = _preview(session, organization_id, content, file_name, False, progress, cancelled)
+        return preview
+
+
+def import_bank_file(db: Database, organization_id: int, content: bytes, file_name: str,
+                     progress: Progress | None = None, cancelled: Cancelled | None = None) -> BankImportResult:
+    """Import the file in one transaction. Raises `BankFileError` (every problem with its place)
+    and stores nothing when the file has any problem; `BankImportCancelled` when cancelled."""
+    try:
+        with unit_of_work(db, "Bankdatei") as session:
+            preview, document, lines, payments, plans = _preview(session, organization_id, content, file_name,
+                                                                 True, progress, cancelled)
+            if preview.problems:
+                raise BankFileError(preview.problems)
+            stored = [d for d in preview.lines if d.status not in (LineStatus.PENDING, LineStatus.DUPLICATE)]
+            if not stored:
+                return BankImportResult(None, preview)
+            return BankImportResult(_store(session, organization_id, preview, document, payments, plans,
+                                           progress, cancelled), preview)
+    except IntegrityError:
+        # another import of the same transactions committed in between: nothing of ours is stored
+        raise BankFileError([CamtProblem(0, "", "Diese Buchungen wurden soeben von jemand anderem eingelesen. "
+                                                "Bitte die Datei nochmals einlesen (Vorschau).")]) from None
+
+
+def _store(session: Session, organization_id: int, preview: BankFilePreview, document: CamtDocument,
+           payments: list[PaymentToBook], plans, progress: Progress | None, cancelled: Cancelled | None) -> int:
+    user = session.info.get("user", "system")
+    lines = list(preview.lines)
+    row = BankImport(
+        organization_id=organization_id, file_name=preview.file_name[:255], sha256=preview.sha256,
+        message_id=preview.message_id[:35], kind=preview.kind, version=preview.version, currency=preview.currency,
+        imported_by=user, matched_count=preview.count(LineStatus.MATCHED),
+        matched_minor=preview.total(LineStatus.MATCHED).minor, clearing_count=preview.count(LineStatus.CLEARING),
+        clearing_minor=preview.total(LineStatus.CLEARING).minor, skipped_count=preview.count(LineStatus.SKIPPED)
+        + preview.count(LineStatus.PENDING), duplicate_count=preview.count(LineStatus.DUPLICATE))
+    session.add(row)
+    session.flush()
+    total = len(payments) + 1
+    done = 0
+
+    def tick(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress:
+            progress(done, total, f"{done} von {len(payments)} Zahlungen gebucht …")
+        _check(cancelled)
+
+    texts = {p.index: (lines[p.index].key, lines[p.index].reference, _posting_text(lines[p.index]))
+             for p in payments}
+    posting_ids = insert_payments(session, organization_id, row.id, payments, plans, texts, user, tick)
+    entry_rows = [_entry_row(organization_id, row.id, index, line, posting_ids.get(index), user, document)
+                  for index, line in enumerate(lines)
+                  if line.status not in (LineStatus.PENDING, LineStatus.DUPLICATE)]
+    insert_entries(session, entry_rows)
+    if progress:
+        progress(total, total, "Fertig")
+    return row.id
+
+
+def _posting_text(line: BankLineDTO) -> str:
+    head = f"Zahlung {line.debtor_name}".strip()
+    return f"{head} – {line.text}" if line.text else head
+
+
+_STORED_STATUS = {LineStatus.MATCHED: "MATCHED", LineStatus.CLEARING: "CLEARING", LineStatus.SKIPPED: "SKIPPED"}
+
+
+def _entry_row(organization_id: int, import_id: int, index: int, line: BankLineDTO, payment_id: int | None,
+               user: str, document: CamtDocument) -> dict:
+    return dict(organization_id=organization_id, import_id=import_id, position=line.position[:60], line=line.line,
+                servicer_reference=line.key[:80], credit=line.credit, amount_minor=line.amount.minor,
+                currency=line.amount.currency.value, booking_date=line.booking_date, value_date=line.value_date,
+                debtor_name=line.debtor_name[:140], debtor_iban=line.debtor_iban[:34], reference=line.reference[:35],
+                text=line.text[:500], status=_STORED_STATUS[line.status],
+                account_id=line.account_id if line.status is LineStatus.MATCHED else None,
+                payment_id=payment_id, note=line.note[:500], updated_by=user, updated_at=None)
