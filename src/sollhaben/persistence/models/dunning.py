@@ -1,4 +1,5 @@
-"""Dunning (Mahnwesen): blocks (Mahnsperren) and the log of collection measures.
+"""Dunning (Mahnwesen): blocks (Mahnsperren), the log of collection measures, the policy (settings and
+levels) and the runs with their notices and the history per item.
 
 A block stops reminders for a whole account (item_id NULL) or for one item, until `valid_until`
 (inclusive; NULL = until lifted). Blocks are never deleted: lifting stamps lifted_at/by and a reason,
@@ -12,10 +13,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from sollhaben.persistence.base import Base, UtcDateTime, utcnow
+from sollhaben.persistence.base import Base, MinorUnits, TimestampMixin, UtcDateTime, Versioned, utcnow
 
 MEASURE_KINDS = ("LETTER", "REMINDER", "CALL", "AGREEMENT", "ENFORCEMENT", "HANDOVER", "NOTE")
 
@@ -56,3 +57,86 @@ class CollectionMeasure(Base):
     ref_id: Mapped[int | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(60))
+
+
+class DunningSettings(Versioned, TimestampMixin, Base):
+    """The organization's minimum amount and what its last level hands over to (one row each)."""
+
+    __tablename__ = "dunning_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), unique=True)
+    minimum_minor: Mapped[int] = mapped_column(MinorUnits)
+    handover: Mapped[str] = mapped_column(String(20))  # Handover value
+
+
+class DunningLevelRow(Base):
+    """One level of the organization's policy; saved as a whole with the settings (replaced)."""
+
+    __tablename__ = "dunning_level"
+    __table_args__ = (UniqueConstraint("organization_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    position: Mapped[int] = mapped_column()
+    name: Mapped[str] = mapped_column(String(60))
+    days: Mapped[int] = mapped_column()
+    fee_minor: Mapped[int] = mapped_column(MinorUnits)
+    payment_days: Mapped[int] = mapped_column()
+    qr_bill: Mapped[bool] = mapped_column(Boolean, default=False)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class DunningRun(Base):
+    """A confirmed run. `run_key` comes from the proposal: confirming it twice stores it once."""
+
+    __tablename__ = "dunning_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    run_date: Mapped[date] = mapped_column(Date)
+    run_key: Mapped[str] = mapped_column(String(64), unique=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    letters: Mapped[int] = mapped_column(default=0)
+    handovers: Mapped[int] = mapped_column(default=0)
+    fees_minor: Mapped[int] = mapped_column(MinorUnits, default=0)
+    excluded: Mapped[dict] = mapped_column(JSON, default=dict)  # {"accounts": [...], "items": [...]}
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(60))
+
+
+class DunningNotice(Base):
+    """One letter (kind LETTER) or hand-over (kind HANDOVER) of a run to one account, with what was
+    printed (subject, text, amount, deadline, reference), so a reprint gives the same letter."""
+
+    __tablename__ = "dunning_notice"
+    __table_args__ = (UniqueConstraint("run_id", "account_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("dunning_run.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # LETTER, HANDOVER
+    level: Mapped[int] = mapped_column()
+    level_name: Mapped[str] = mapped_column(String(60))
+    fee_minor: Mapped[int] = mapped_column(MinorUnits, default=0)
+    fee_posting_id: Mapped[int | None] = mapped_column(ForeignKey("posting.id"), nullable=True)
+    amount_minor: Mapped[int] = mapped_column(MinorUnits)  # items + fee
+    payment_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    qr_bill: Mapped[bool] = mapped_column(Boolean, default=False)
+    reference: Mapped[str] = mapped_column(String(35), default="")
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+
+    items: Mapped[list["DunningNoticeItem"]] = relationship(lazy="raise", order_by="DunningNoticeItem.id")
+
+
+class DunningNoticeItem(Base):
+    """The history per item: which notice reminded (or handed over) it, at which level, with what open."""
+
+    __tablename__ = "dunning_notice_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("dunning_notice.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("posting.id"), index=True)
+    level: Mapped[int] = mapped_column()
+    open_minor: Mapped[int] = mapped_column(MinorUnits)
