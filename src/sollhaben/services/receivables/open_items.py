@@ -20,9 +20,12 @@ from sollhaben.domain.months import Month
 from sollhaben.persistence.bulk_read import fetch_tuples
 from sollhaben.persistence.database import Database
 from sollhaben.persistence.models import Organization
-from sollhaben.services.receivables.open_items_query import (balances_statement, categories_statement,
-                                                             collections_statement, open_items_statement)
-from sollhaben.services.receivables.open_items_rules import BUCKETS, ageing_bucket, days_overdue
+from sollhaben.services.receivables.open_items_query import (account_allocations_statement,
+                                                             account_postings_statement,
+                                                             accounts_with_releases_statement, balances_statement,
+                                                             categories_statement, collections_statement,
+                                                             open_items_statement)
+from sollhaben.services.receivables.open_items_rules import BUCKETS, LedgerRow, ageing_bucket, days_overdue, open_at
 from sollhaben.services.unit_of_work import read_only
 
 Progress = Callable[[int, int, str], None]
@@ -107,9 +110,31 @@ def _check_filter(flt: OpenItemsFilter, currency: str) -> None:
             raise ValidationError("Mindestbetrag: darf nicht negativ sein.", "minimum")
 
 
+def _month(value) -> Month | None:
+    if value is None or isinstance(value, Month):
+        return value
+    return Month.from_index(int(value))
+
+
+def _with_releases(session, organization_id: int, key_date: date) -> tuple[set[int], list[tuple]]:
+    """The accounts with releases and their items open at the key date by the full rule."""
+    accounts = set(session.scalars(accounts_with_releases_statement(organization_id)))
+    items: list[tuple] = []
+    ordered = sorted(accounts)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start:start + 500]
+        postings = session.execute(account_postings_statement(chunk)).all()
+        allocations = [tuple(a) for a in session.execute(account_allocations_statement(chunk))]
+        rows = {p.id: LedgerRow(p.id, p.booking_date, p.amount_minor, p.reverses_id) for p in postings}
+        open_items, _credits = open_at(rows, allocations, key_date)
+        items += [(*p[:8], open_items[p.id]) for p in postings if open_items.get(p.id, 0) > 0]
+    return accounts, items
+
+
 def open_item_list(db: Database, organization_id: int, flt: OpenItemsFilter, progress: Progress | None = None,
                    cancelled: Callable[[], bool] | None = None) -> OpenItemList:
-    """Three queries (open items, balances, categories); sorting and ageing in Python."""
+    """A few queries (open items, balances, categories, the accounts with releases); the filters,
+    sorting and ageing in Python."""
     report = progress or (lambda _d, _t, _x: None)
     with read_only(db) as session:
         org = _organization(session, organization_id)
@@ -117,18 +142,24 @@ def open_item_list(db: Database, organization_id: int, flt: OpenItemsFilter, pro
     _check_filter(flt, currency)
     report(0, 3, "Offene Posten lesen")
     with db.engine.connect() as connection:
-        raw_items = fetch_tuples(connection, open_items_statement(organization_id, flt.key_date, flt.categories))
+        raw_items = fetch_tuples(connection, open_items_statement(organization_id, flt.key_date))
         if cancelled is not None and cancelled():
             raise CancelledError("abgebrochen")
         report(1, 3, "Salden lesen")
         balances = {row[0]: row for row in fetch_tuples(connection, balances_statement(organization_id,
                                                                                        flt.key_date))}
         categories = tuple(r[0] for r in fetch_tuples(connection, categories_statement(organization_id)))
+    with read_only(db) as session:
+        precise_accounts, precise_items = _with_releases(session, organization_id, flt.key_date)
+    raw_items = [r for r in raw_items if r[1] not in precise_accounts] + precise_items
     report(2, 3, "Altersstruktur berechnen")
+    wanted = set(flt.categories)
     unfiltered_open: dict[int, int] = {}
     rows_by_account: dict[int, list[OpenItemRow]] = {}
     for item_id, account_id, booked, due, month, category, text, amount, open_minor in raw_items:
         unfiltered_open[account_id] = unfiltered_open.get(account_id, 0) + int(open_minor)
+        if wanted and category not in wanted:
+            continue
         due_day = _day(due) if due is not None else _day(booked)
         days = days_overdue(due_day, flt.key_date)
         if flt.overdue_only and days < 1:
@@ -136,8 +167,8 @@ def open_item_list(db: Database, organization_id: int, flt: OpenItemsFilter, pro
         _aid, number, last, first, _balance = balances[account_id]
         rows_by_account.setdefault(account_id, []).append(OpenItemRow(
             account_id, number, f"{last}, {first}" if first else last, item_id, _day(booked), due_day,
-            None if month is None else Month.from_index(int(month)), category, text, Money(int(amount), currency),
-            Money(int(open_minor), currency), days, ageing_bucket(due_day, flt.key_date)))
+            _month(month), category, text, Money(int(amount), currency), Money(int(open_minor), currency), days,
+            ageing_bucket(due_day, flt.key_date)))
     minimum = flt.minimum.minor if flt.minimum is not None else 0
     ageing, items = [], []
     for account_id, rows in rows_by_account.items():
@@ -146,12 +177,13 @@ def open_item_list(db: Database, organization_id: int, flt: OpenItemsFilter, pro
             continue
         _aid, number, last, first, balance = balances[account_id]
         buckets = tuple(Money(sum(r.open_amount.minor for r in rows if r.bucket == b), currency) for b in BUCKETS)
+        # Σ postings = Σ open − unallocated credit, so the credit follows from the unfiltered items
         credit = unfiltered_open.get(account_id, 0) - int(balance)
         ageing.append(AgeingRow(account_id, number, rows[0].holder_name, buckets, Money(open_total, currency),
                                 Money(credit, currency), Money(int(balance), currency)))
         items.extend(rows)
-    order = {a.account_id: (name_key(*_split(a.holder_name)), a.account_number) for a in ageing}
-    ageing.sort(key=lambda a: order[a.account_id])
+    order = {aid: (name_key(row[2], row[3] or ""), row[1]) for aid, row in balances.items()}
+    ageing.sort(key=lambda a: (order[a.account_id], a.account_id))
     items.sort(key=lambda r: (order[r.account_id], r.account_id, r.due_date, r.item_id))
     total = AgeingRow(None, "", "Summe",
                       tuple(Money(sum(a.buckets[i].minor for a in ageing), currency) for i in range(len(BUCKETS))),
@@ -160,11 +192,6 @@ def open_item_list(db: Database, organization_id: int, flt: OpenItemsFilter, pro
                       Money(sum(a.balance.minor for a in ageing), currency))
     report(3, 3, "fertig")
     return OpenItemList(flt, currency, country, name, tuple(items), tuple(ageing), total, categories)
-
-
-def _split(holder_name: str) -> tuple[str, str]:
-    last, _, first = holder_name.partition(", ")
-    return last, first
 
 
 def collections_per_month(db: Database, organization_id: int, year: int) -> tuple[CollectionMonth, ...]:

@@ -5,7 +5,9 @@ tested on their own and used by the account statement and the organization's lis
 Open at a key date (docs/statements.md → "Key date"): only postings booked up to the key date
 count. An allocation counts from the later booking date of its payment and its item; a release
 (a negative allocation, written when a posting is reversed) counts from the booking date of the
-reversal. So at every key date Σ postings = Σ open amounts − Σ unallocated credit, as at the end.
+reversal; an allocation written after a release on the same posting no earlier than the release.
+So at every key date Σ postings = Σ open amounts − Σ unallocated credit, and every open amount and
+unallocated credit lies between zero and its posting's amount, as at the end.
 """
 from __future__ import annotations
 
@@ -61,19 +63,31 @@ def item_month(value_month: Month | None, due_date: date | None, booking_date: d
 
 def allocation_effective_dates(rows: dict[int, LedgerRow],
                                allocations: Iterable[tuple[int, int, int]]) -> list[tuple[int, int, int, date]]:
-    """(credit id, item id, amount, effective date) of each allocation (see the module's rule)."""
+    """(credit id, item id, amount, effective date) of each allocation, given in the order they were
+    written (allocation id). An allocation counts from the later booking date of its payment and its
+    item; a release from the booking date of the reversal that wrote it. What a release frees can
+    only be used again once the release counts: an allocation written after a release on the same
+    payment or item counts no earlier than that release (so no item or payment is ever over-allocated
+    at a key date, whatever the booking dates)."""
     reversed_on: dict[int, date] = {}
     for row in rows.values():
         if row.reverses_id is not None:
             reversed_on[row.reverses_id] = row.booking_date
+    freed: dict[int, date] = {}  # posting id → effective date of the latest release on it
+    pair_latest: dict[tuple[int, int], date] = {}
     result = []
     for credit_id, item_id, amount in allocations:
-        credit, item = rows[credit_id], rows[item_id]
-        effective = max(credit.booking_date, item.booking_date)
+        effective = max(rows[credit_id].booking_date, rows[item_id].booking_date)
+        for posting_id in (credit_id, item_id):
+            if posting_id in freed:
+                effective = max(effective, freed[posting_id])
         if amount < 0:
             reversals = [reversed_on[i] for i in (credit_id, item_id) if i in reversed_on]
             if reversals:
                 effective = max(effective, min(reversals))
+            effective = max(effective, pair_latest.get((credit_id, item_id), effective))
+            freed[credit_id] = freed[item_id] = effective
+        pair_latest[(credit_id, item_id)] = max(effective, pair_latest.get((credit_id, item_id), effective))
         result.append((credit_id, item_id, amount, effective))
     return result
 
@@ -81,7 +95,7 @@ def allocation_effective_dates(rows: dict[int, LedgerRow],
 def open_at(rows: dict[int, LedgerRow], allocations: Iterable[tuple[int, int, int]],
             key_date: date | None) -> tuple[dict[int, int], dict[int, int]]:
     """({item id: open minor}, {credit id: unallocated minor}) of the postings booked up to the
-    key date (None: all postings), zero amounts included."""
+    key date (None: all postings), zero amounts included. `allocations` in the order written."""
     booked = {pid: row for pid, row in rows.items() if key_date is None or row.booking_date <= key_date}
     open_items = {pid: row.amount_minor for pid, row in booked.items() if row.amount_minor > 0}
     credits = {pid: -row.amount_minor for pid, row in booked.items() if row.amount_minor < 0}

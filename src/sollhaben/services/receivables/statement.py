@@ -107,7 +107,8 @@ def _load(session: Session, account_id: int):
         .where(Posting.account_id == account_id).order_by(Posting.booking_date, Posting.id)).all()
     allocations = session.execute(
         select(Allocation.credit_id, Allocation.item_id, Allocation.amount_minor)
-        .join(Posting, Posting.id == Allocation.item_id).where(Posting.account_id == account_id)).all()
+        .join(Posting, Posting.id == Allocation.item_id).where(Posting.account_id == account_id)
+        .order_by(Allocation.id)).all()
     return head, postings, allocations
 
 
