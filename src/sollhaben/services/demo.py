@@ -47,7 +47,8 @@ SEED = 20261124
 REFERENCE_DATE = date(2026, 10, 31)  # "today" of the demo world: birth dates, memberships, postings
 KITA_NAME = "Kita-Verbund Musterstadt e. V."
 SOCIAL_NAME = "Sozialdienst Aaretal"
-DEMO_MODULES: tuple[str, ...] = ("sollhaben.services.demo_parts", "sollhaben.services.demo_kita")
+DEMO_MODULES: tuple[str, ...] = ("sollhaben.services.demo_parts", "sollhaben.services.demo_kita",
+                                 "sollhaben.services.receivables.sepa_demo")
 CHUNK = 5000
 
 
