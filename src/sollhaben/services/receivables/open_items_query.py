@@ -72,7 +72,8 @@ def balances_statement(organization_id: int, key_date: date) -> Select:
 def categories_statement(organization_id: int) -> Select:
     """The categories of the organization's receivables (for the filter)."""
     return (select(Posting.category).distinct().join(Account, Account.id == Posting.account_id)
-            .where(Account.organization_id == organization_id, Posting.amount_minor > 0)
+            .where(Account.organization_id == organization_id, Posting.amount_minor > 0,
+                   Posting.category != "PAYMENT")  # reversals of payments are settled at once
             .order_by(Posting.category))
 
 
