@@ -65,6 +65,8 @@ class MainWindow(QMainWindow):
             PageEntry("Staffeltabelle", lazy_page("sollhaben.ui.income.config_page", "IncomeConfigPage", context),
                       module="income"),
             PageEntry("Debitoren", lazy_page("sollhaben.ui.ledger.accounts_page", "AccountsPage", context)),
+            PageEntry("Offene Posten", lazy_page("sollhaben.ui.receivables.open_items_page", "OpenItemsPage",
+                                                 context)),
             PageEntry("Lastschriften", lazy_page("sollhaben.ui.receivables.sepa_page", "SepaPage", context),
                       module=kita),
             PageEntry("Wiedervorlagen", lazy_page("sollhaben.ui.todo_page", "TodoPage", context)),
