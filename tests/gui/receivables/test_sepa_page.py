@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox
 
 from sollhaben.banking.xsd_validation import schema_problems
 from sollhaben.domain.ledger import PostingSource
@@ -79,6 +79,9 @@ def test_new_mandate_errors_at_the_fields_then_saved(qtbot, page, context):
         assert widget.property("fieldError") is True
     assert "Leerzeichen" in dialog.reference.toolTip() and "Zukunft" in dialog.signed_on.toolTip()
     assert not dialog.summary.isHidden()
+    below = [label.text() for label in dialog.findChildren(QLabel)
+             if label.property("role") == "fieldMessage" and not label.isHidden()]
+    assert any("Leerzeichen" in text for text in below) and any("Zukunft" in text for text in below)
     dialog.payer.setCurrentIndex(dialog.payer.findText("Weiß, Eva"))
     dialog.reference.setText("kita-0001")
     dialog.signed_on.setText("20.11.2026")

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from sollhaben.domain.collation import sort_key
 from sollhaben.domain.errors import NotFoundError
 from sollhaben.domain.money import Money
 from sollhaben.persistence.database import Database
@@ -50,13 +51,15 @@ def collection_items(db: Database, collection_id: int) -> list[CollectionItemDTO
             .outerjoin(SepaReturnDebit, SepaReturnDebit.collection_item_id == SepaCollectionItem.id)
             .outerjoin(Posting, Posting.id == SepaReturnDebit.fee_posting_id)
             .where(SepaCollectionItem.collection_id == collection_id)
-            .order_by(Person.last_name, Person.first_name, SepaCollectionItem.id)).all()
-        return [CollectionItemDTO(item.id, item.collection_id, item.account_id, number,
-                                  f"{last}, {first}" if first else last, reference,
-                                  Money(item.amount_minor, item.currency), item.end_to_end_id, item.sequence_type,
-                                  item.payment_posting_id, returned_on, reason or "",
-                                  Money(fee, item.currency) if fee else None)
-                for item, number, last, first, reference, returned_on, reason, fee in rows]
+            .order_by(SepaCollectionItem.id)).all()
+        items = [CollectionItemDTO(item.id, item.collection_id, item.account_id, number,
+                                   f"{last}, {first}" if first else last, reference,
+                                   Money(item.amount_minor, item.currency), item.end_to_end_id, item.sequence_type,
+                                   item.payment_posting_id, returned_on, reason or "",
+                                   Money(fee, item.currency) if fee else None)
+                 for item, number, last, first, reference, returned_on, reason, fee in rows]
+    items.sort(key=lambda i: (sort_key(i.holder_name), i.id))  # dictionary order: Öztürk among the O
+    return items
 
 
 def find_item_by_end_to_end_id(db: Database, end_to_end_id: str) -> CollectionItemDTO | None:

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sollhaben.domain.collation import sort_key
+from sollhaben.domain.formatting import format_money
 from sollhaben.domain.money import Money
 from sollhaben.domain.receivables.mandates import MandateStatus, creditor_id_problem, expiry_date, mandate_status
 from sollhaben.domain.receivables.mandates import reference_problem
@@ -156,7 +157,8 @@ def _line_problem(mandates: list[SepaMandate], due: date, credit: int, currency:
     if currency != "EUR":
         return f"Konto in {currency}: SEPA-Lastschriften gibt es nur in EUR."
     if credit:
-        return (f"Guthaben von {Money(credit, currency)} auf dem Konto: bitte zuerst offenen Posten zuordnen "
+        shown = format_money(Money(credit, currency), "DE", with_currency=True)
+        return (f"Guthaben von {shown} auf dem Konto: bitte zuerst offenen Posten zuordnen "
                 "(sonst würde zu viel eingezogen).")
     return chosen
 

@@ -69,12 +69,6 @@ class MandateDialog(QDialog):
                               ("Unterschrieben am", self.signed_on), ("Kontoinhaber/in", self.debtor_name),
                               ("IBAN", self.iban), ("BIC", self.bic), ("Notiz", self.note), ("Stand", self.state)):
             form.addRow(label, widget)
-        self.errors = FieldErrorView(self)
-        for field, widget in (("payer_id", self.payer), ("reference", self.reference), ("signed_on", self.signed_on),
-                              ("debtor_name", self.debtor_name), ("iban", self.iban), ("bic", self.bic),
-                              ("note", self.note)):
-            self.errors.register(field, widget)
-        self.errors.set_summary(self.summary)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("Speichern")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Abbrechen")
@@ -84,6 +78,12 @@ class MandateDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addLayout(form)
         layout.addWidget(buttons)
+        self.errors = FieldErrorView(self)  # once the form is in the layout
+        for field, widget in (("payer_id", self.payer), ("reference", self.reference), ("signed_on", self.signed_on),
+                              ("debtor_name", self.debtor_name), ("iban", self.iban), ("bic", self.bic),
+                              ("note", self.note)):
+            self.errors.register(field, widget)
+        self.errors.set_summary(self.summary)
         self.payer.currentIndexChanged.connect(self._payer_chosen)
         self._load()
 
@@ -160,9 +160,6 @@ class RevokeDialog(QDialog):
         form = QFormLayout()
         form.addRow("Zahler/in", QLabel(mandate.payer_name, self))
         form.addRow("Widerrufen ab", self.revoked_on)
-        self.errors = FieldErrorView(self)
-        self.errors.register("revoked_on", self.revoked_on)
-        self.errors.set_summary(self.summary)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Widerrufen")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Abbrechen")
@@ -172,6 +169,9 @@ class RevokeDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addLayout(form)
         layout.addWidget(buttons)
+        self.errors = FieldErrorView(self)  # once the form is in the layout
+        self.errors.register("revoked_on", self.revoked_on)
+        self.errors.set_summary(self.summary)
 
     def save(self) -> None:
         errors: list[FieldError] = []

@@ -39,18 +39,13 @@ class ReturnDebitDialog(QDialog):
         form = QFormLayout()
         form.addRow("Lastschrift", QLabel(f"{item.holder_name} · Konto {item.account_number} · Mandat "
                                           f"{item.mandate_reference} · {format_money(item.amount, 'DE', True)} · "
-                                          f"{item.end_to_end_id}", self))
+                                          f"{item.end_to_end_id}", self, wordWrap=True))
         form.addRow("Zurück am", self.returned_on)
         form.addRow("Rückgabegrund", self.reason)
         form.addRow("Gebühr (weiterbelastet)", self.fee)
         form.addRow("Notiz", self.note)
         form.addRow("", QLabel("Die Zahlung wird storniert; die eingezogenen Posten sind wieder offen und gehen in "
                                "den nächsten Einzug.", self, wordWrap=True))
-        self.errors = FieldErrorView(self)
-        for field, widget in (("returned_on", self.returned_on), ("reason_code", self.reason), ("fee", self.fee),
-                              ("note", self.note)):
-            self.errors.register(field, widget)
-        self.errors.set_summary(self.summary)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Rücklastschrift buchen")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Abbrechen")
@@ -60,6 +55,11 @@ class ReturnDebitDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addLayout(form)
         layout.addWidget(buttons)
+        self.errors = FieldErrorView(self)  # once the form is in the layout
+        for field, widget in (("returned_on", self.returned_on), ("reason_code", self.reason), ("fee", self.fee),
+                              ("note", self.note)):
+            self.errors.register(field, widget)
+        self.errors.set_summary(self.summary)
 
     def reason_code(self) -> str:
         text = self.reason.currentText().strip()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QFormLayout, QHB
 
 from sollhaben.domain.errors import ConflictError, NotFoundError, ValidationError
 from sollhaben.domain.formatting import format_date, format_money, parse_date
+from sollhaben.domain.references import format_iban
 from sollhaben.services.receivables import sepa_proposal, sepa_run
 from sollhaben.services.receivables.sepa_dto import CollectionResult, Proposal
 from sollhaben.ui.context import AppContext
@@ -56,8 +57,6 @@ class CollectionRunDialog(QDialog):
         form.addRow("Format", self.version)
         top.addLayout(form, 1)
         top.addWidget(self.propose_button)
-        self.errors = FieldErrorView(self)
-        self.errors.register("due", self.due)
         money = lambda m: format_money(m, "DE")  # noqa: E731
         self.lines = FilterableList(RowTableModel((
             Column("Zahler/in", lambda r: r.holder_name, width=190),
@@ -66,12 +65,13 @@ class CollectionRunDialog(QDialog):
             Column("Seq.", lambda r: r.sequence_type, width=50),
             Column("Posten", lambda r: len(r.items), ALIGN_RIGHT, width=60),
             Column("Betrag", lambda r: r.amount, ALIGN_RIGHT, formatter=money, width=100),
-            Column("IBAN", lambda r: r.iban, stretch=True),
+            Column("IBAN", lambda r: format_iban(r.iban), stretch=True),
         )), self, placeholder="Vorschlag durchsuchen …")
         self.problems_title = QLabel("Fehlerliste", self, objectName="problemsTitle")
         self.problems_title.setStyleSheet(f"font-weight: 600; color: {ERROR_COLOR};")
         self.problems = QListWidget(self, objectName="problems")
         self.problems.setMaximumHeight(150)
+        self.problems.setWordWrap(True)
         self.summary = QLabel(self, objectName="runSummary")
         self.progress = QProgressBar(self, objectName="progress")
         self.progress.hide()
@@ -92,6 +92,8 @@ class CollectionRunDialog(QDialog):
         layout.addWidget(self.problems_title)
         layout.addWidget(self.problems)
         layout.addLayout(bottom)
+        self.errors = FieldErrorView(self)  # once the form is in the layout
+        self.errors.register("due", self.due)
         self.problems_title.hide()
         self.problems.hide()
         self.propose_button.clicked.connect(self.make_proposal)
