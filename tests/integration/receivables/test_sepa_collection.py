@@ -122,6 +122,15 @@ def test_mandate_lookup_hook_gives_the_valid_mandate(db, org, family):
         found = sepa_mandates.mandate_lookup(session, org.id, [person.id, 999_999], Month(2026, 12))
     assert list(found) == [person.id]
     assert (found[person.id].reference, found[person.id].iban) == ("KITA-0001", IBANS[0])
+    late, _account = payer(db, org, "Spät")
+    mandate(db, org, late, "KITA-SPAET", signed=date(2026, 11, 20))  # signed within the month
+    berger, _a, berger_mandate = family["Berger"]
+    sepa_mandates.revoke_mandate(db, berger_mandate.id, None, date(2026, 11, 1), today=TODAY)
+    with read_only(db) as session:
+        november = sepa_mandates.mandate_lookup(session, org.id, [late.id, berger.id], Month(2026, 11))
+        october = sepa_mandates.mandate_lookup(session, org.id, [late.id, berger.id], Month(2026, 10))
+    assert list(november) == [late.id]
+    assert list(october) == [berger.id]  # not yet signed (late); not yet revoked (Berger)
 
 
 # proposal and error list --------------------------------------------------------------------------
@@ -322,3 +331,26 @@ def test_end_to_end_id_finds_the_item(db, org, family):
     assert found.id == items["Weiß, Anna"].id
     assert sepa_collections.find_item_by_end_to_end_id(db, "nothing") is None
 
+
+
+def test_a_saved_mandate_makes_the_fee_assessment_letter_a_direct_debit_letter(db):
+    """The hook installed at start, with a mandate saved through the service (no fake lookup)."""
+    from sollhaben.reports.kita_assessment_model import PaymentMethod
+    from sollhaben.services.kita import fee_assessment
+    from sollhaben.services.kita import fee_assessment_payment as payment
+    from sollhaben.services.receivables import sepa_hook
+    from tests.integration.kita.test_fee_assessment_family import MARCH, build_family
+
+    family = build_family(db, "DE")
+    today = date(2026, 2, 10)
+    sepa_hook.install()
+    try:
+        before = fee_assessment.assessment_for(db, family.facility, family.mother, MARCH, today=today)
+        assert before.payment.method is PaymentMethod.TRANSFER
+        sepa_mandates.save_mandate(db, family.org, MandateInput(family.mother, "KITA-MUTTER-1", date(2026, 2, 1),
+                                                                "Mutter", IBANS[1]), today=today)
+        after = fee_assessment.assessment_for(db, family.facility, family.mother, MARCH, today=today)
+    finally:
+        payment.set_mandate_lookup(None)
+    assert (after.payment.method, after.payment.mandate_reference) == (PaymentMethod.SEPA_DEBIT, "KITA-MUTTER-1")
+    assert after.payment.iban == "DE02 5001 0517 0137 0750 30"

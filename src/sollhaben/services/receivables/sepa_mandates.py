@@ -198,9 +198,19 @@ def usable_mandates(session: Session, organization_id: int, payer_ids: Sequence[
 
 
 def mandate_lookup(session: Session, organization_id: int, payer_ids: Sequence[int], month: Month) -> dict:
-    """The hook of `services.kita.fee_assessment_payment`: the mandate valid on the first day of
-    the month of the first collection, as that module's `Mandate`."""
+    """The hook of `services.kita.fee_assessment_payment`: per payer the mandate that is valid in the
+    month of the first collection — signed by the month's end, and valid on the month's first day or
+    on its signature day when that is later (newest signature wins), as that module's `Mandate`."""
     from sollhaben.services.kita.fee_assessment_payment import Mandate  # only when a letter is made
 
-    return {payer_id: Mandate(row.reference, row.iban, row.bic, row.signed_on)
-            for payer_id, row in usable_mandates(session, organization_id, payer_ids, month.first_day).items()}
+    found: dict[int, SepaMandate] = {}
+    if payer_ids:
+        rows = session.scalars(select(SepaMandate).where(SepaMandate.organization_id == organization_id,
+                                                         SepaMandate.payer_id.in_(list(payer_ids)),
+                                                         SepaMandate.signed_on <= month.last_day)
+                               .order_by(SepaMandate.signed_on, SepaMandate.id)).all()
+        for row in rows:
+            on = max(month.first_day, row.signed_on)
+            if mandate_status(row.signed_on, row.last_used_on, row.revoked_on, on) is MandateStatus.VALID:
+                found[row.payer_id] = row
+    return {payer_id: Mandate(row.reference, row.iban, row.bic, row.signed_on) for payer_id, row in found.items()}
