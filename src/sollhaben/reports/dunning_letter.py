@@ -146,7 +146,7 @@ def _table(letter: ReminderLetter) -> list[FlowItem]:
     total.text(COL_TEXT, 1.2, "Total zu bezahlen", LETTER_BOLD, 10.0)
     total.text(COL_OPEN, 1.2, money(letter.total_minor, country, letter.currency), LETTER_BOLD, 10.0, right=True)
     total.rules.append((COL_TEXT, COL_OPEN, -2.6, 0.8))
-    return items + [total, space(LINE_GAP / 2)]
+    return items + [total, space(1.0)]
 
 
 def _items(letter: ReminderLetter) -> list[FlowItem]:
@@ -157,8 +157,10 @@ def _items(letter: ReminderLetter) -> list[FlowItem]:
     for line in letter.payment_lines:
         items += _paragraph(line, country)[:-1]
     if letter.payment_lines:
-        items.append(space(LINE_GAP))
-    items += _paragraph(letter_texts.closing(country, "de"), country)
+        items.append(space(LINE_GAP / 2))
+    # closing and sender on consecutive lines: a letter with two or three items and the QR-bill then
+    # fits on one page (the slip takes the bottom 105 mm)
+    items += _paragraph(letter_texts.closing(country, "de"), country)[:-1]
     signature = FlowItem(LINE_GAP)
     signature.text(LEFT, 0, letter.sender.name, size=10.0)
     return items + [signature]

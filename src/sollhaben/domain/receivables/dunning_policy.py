@@ -129,9 +129,9 @@ def default_policy(country: str) -> DunningPolicy:
     """What a new organization starts with: a reminder without fee, two dunning letters; CH hands the
     last level over to enforcement (Betreibung), DE to a collection agency (Inkasso)."""
     ch = country == "CH"
-    first = ("Wir konnten bis heute keinen Zahlungseingang für die unten aufgeführten Posten feststellen. "
-             "Sicher ist dies nur ein Versehen. Bitte überweisen Sie den Betrag von {betrag} bis {frist}.\n\n"
-             "Falls Sie in der Zwischenzeit bezahlt haben, betrachten Sie dieses Schreiben als gegenstandslos.")
+    first = ("Für die unten aufgeführten Posten haben wir noch keine Zahlung erhalten. Sicher ist dies nur ein "
+             "Versehen. Bitte überweisen Sie {betrag} bis {frist}. Haben Sie inzwischen bezahlt, betrachten Sie "
+             "dieses Schreiben bitte als gegenstandslos.")
     second = ("Trotz unserer Zahlungserinnerung sind die unten aufgeführten Posten noch offen. Bitte überweisen "
               "Sie den Betrag von {betrag} (inkl. Mahngebühr {gebuehr}) bis spätestens {frist}.")
     then = "die Betreibung einleiten" if ch else "die Forderung einem Inkassobüro übergeben"

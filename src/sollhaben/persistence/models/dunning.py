@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from sollhaben.persistence.base import Base, MinorUnits, TimestampMixin, UtcDateTime, Versioned, utcnow
 
@@ -126,8 +126,6 @@ class DunningNotice(Base):
     reference: Mapped[str] = mapped_column(String(35), default="")
     subject: Mapped[str] = mapped_column(String(200), default="")
     body: Mapped[str] = mapped_column(Text, default="")
-
-    items: Mapped[list["DunningNoticeItem"]] = relationship(lazy="raise", order_by="DunningNoticeItem.id")
 
 
 class DunningNoticeItem(Base):

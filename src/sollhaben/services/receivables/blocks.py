@@ -15,14 +15,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterator
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from sollhaben.domain.collation import sort_key
 from sollhaben.domain.errors import ErrorCollector, NotFoundError
+from sollhaben.domain.formatting import format_date, format_number_minor
 from sollhaben.domain.master_data import check_length
 from sollhaben.persistence.base import utcnow
 from sollhaben.persistence.database import Database
-from sollhaben.persistence.models import Account, Posting
+from sollhaben.persistence.models import Account, Allocation, Person, Posting
 from sollhaben.persistence.models.dunning import DunningBlock
 from sollhaben.services.unit_of_work import read_only, unit_of_work
 
@@ -43,6 +45,7 @@ class BlockDTO:
     lifted_by: str
     lift_reason: str
     item_text: str = ""
+    account_label: str = ""  # "Gerber, Reto (000017)"
 
     def active_on(self, day: date) -> bool:
         return self.lifted_at is None and (self.valid_until is None or self.valid_until >= day)
@@ -150,10 +153,10 @@ def active_block_reasons(session: Session, organization_id: int, on: date
     return ({k: "; ".join(v) for k, v in accounts.items()}, {k: "; ".join(v) for k, v in items.items()})
 
 
-def _dto(block: DunningBlock, item_text: str = "") -> BlockDTO:
+def _dto(block: DunningBlock, item_text: str = "", account_label: str = "") -> BlockDTO:
     return BlockDTO(block.id, block.account_id, block.item_id, block.reason, block.valid_until,
                     block.agreement_id, block.created_at, block.created_by, block.lifted_at, block.lifted_by,
-                    block.lift_reason, item_text)
+                    block.lift_reason, item_text, account_label)
 
 
 def list_blocks(db: Database, account_id: int) -> list[BlockDTO]:
@@ -171,9 +174,44 @@ def list_organization_blocks(db: Database, organization_id: int, active_on: date
         return _list(session, *clauses)
 
 
+def account_label(last: str, first: str, number: str) -> str:
+    name = f"{last}, {first}" if first else last
+    return f"{name} ({number})" if number else name
+
+
 def _list(session: Session, *clauses) -> list[BlockDTO]:
-    rows = session.execute(select(DunningBlock, Posting.text, Posting.due_date)
+    rows = session.execute(select(DunningBlock, Posting.text, Posting.due_date, Person.last_name, Person.first_name,
+                                  Account.number)
+                           .join(Account, Account.id == DunningBlock.account_id)
+                           .join(Person, Person.id == Account.holder_id)
                            .outerjoin(Posting, Posting.id == DunningBlock.item_id)
                            .where(*clauses).order_by(DunningBlock.id.desc())).all()
-    return [_dto(block, (f"{text} (fällig {due:%d.%m.%Y})" if due else text) if block.item_id else "")
-            for block, text, due in rows]
+    return [_dto(block, (f"{text} (fällig {due:%d.%m.%Y})" if due else text) if block.item_id else "",
+                 account_label(last, first, number))
+            for block, text, due, last, first, number in rows]
+
+
+def account_choices(db: Database, organization_id: int) -> list[tuple[int, str]]:
+    """(account id, label) of the organization's accounts, in dictionary order, for the block dialog."""
+    with read_only(db) as session:
+        rows = session.execute(select(Account.id, Person.last_name, Person.first_name, Account.number)
+                               .join(Person, Person.id == Account.holder_id)
+                               .where(Account.organization_id == organization_id)).all()
+    choices = [(account_id, account_label(last, first, number)) for account_id, last, first, number in rows]
+    return sorted(choices, key=lambda c: (sort_key(c[1]), c[0]))
+
+
+def blockable_items(db: Database, account_id: int) -> list[tuple[int, str]]:
+    """(item id, label) of the account's open receivables, oldest due first."""
+    allocated = func.coalesce(func.sum(Allocation.amount_minor), 0)
+    with read_only(db) as session:
+        rows = session.execute(
+            select(Posting.id, Posting.text, Posting.due_date, Posting.amount_minor - allocated, Posting.currency)
+            .outerjoin(Allocation, Allocation.item_id == Posting.id)
+            .where(Posting.account_id == account_id, Posting.amount_minor > 0)
+            .group_by(Posting.id, Posting.text, Posting.due_date, Posting.amount_minor, Posting.currency)
+            .having(Posting.amount_minor - allocated > 0)
+            .order_by(Posting.due_date, Posting.id)).all()
+    country = lambda currency: "CH" if currency == "CHF" else "DE"  # noqa: E731
+    return [(item_id, f"{text} – fällig {format_date(due)} – offen {format_number_minor(open_minor, country(cur))} "
+                      f"{cur}") for item_id, text, due, open_minor, cur in rows]

@@ -10,7 +10,6 @@ longer matches what the clerk saw (a payment, a block or another run came in bet
 from __future__ import annotations
 
 import uuid
-from concurrent.futures import CancelledError
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Iterable
@@ -19,29 +18,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sollhaben.domain.errors import NotFoundError, ValidationError
-from sollhaben.domain.ledger import PostingSource
 from sollhaben.domain.money import Money
 from sollhaben.domain.receivables.dunning import (
-    AccountLine,
     AccountState,
     Action,
-    FEE_CATEGORY,
     Blocks,
     Proposal,
-    deadline,
     propose,
 )
 from sollhaben.domain.receivables.dunning_policy import DunningPolicy
 from sollhaben.persistence.database import Database
-from sollhaben.persistence.models import Account, Organization, Person
-from sollhaben.persistence.models.dunning import DunningNotice, DunningNoticeItem, DunningRun
-from sollhaben.services import ledger
-from sollhaben.services.ledger import NewPosting
+from sollhaben.persistence.models import Organization
+from sollhaben.persistence.models.dunning import DunningRun
 from sollhaben.services.receivables.dunning_load import load_states
 from sollhaben.services.receivables.dunning_settings import PolicyDTO, policy_in
-from sollhaben.services.receivables.dunning_text import default_iban, letter_texts, measure_text, reference_for
-from sollhaben.services.receivables.measures import log_measure
-from sollhaben.services.receivables.references import register_issued_reference
+from sollhaben.services.receivables.dunning_store import store_run
 from sollhaben.services.unit_of_work import read_only, unit_of_work
 
 Progress = Callable[[int, int, str], None]
@@ -140,98 +131,17 @@ def confirm(db: Database, shown: DunningPreview, progress: Progress | None = Non
                                   "geändert. Bitte den Vorschlag neu berechnen.", "proposal")
         if not proposal.letters and not proposal.handovers:
             raise ValidationError("Vorschlag: Es ist nichts zu mahnen oder zu übergeben.", "proposal")
-        return _store(db, session, org, policy, proposal, shown, progress, cancelled)
+        excluded = {"accounts": sorted(shown.excluded_accounts), "items": sorted(shown.excluded_items)}
+        run = store_run(session, org, policy, proposal, shown.key, excluded, progress, cancelled)
+        return RunResult(run.id, run.run_date, run.letters, run.handovers, Money(run.fees_minor, org.currency))
 
 
-def _holder_names(session: Session, account_ids: list[int]) -> dict[int, str]:
-    """First and last name (institutions: the name) of each account's holder, for {name}."""
-    names: dict[int, str] = {}
-    for start in range(0, len(account_ids), 900):
-        chunk = account_ids[start:start + 900]
-        for account_id, first, last in session.execute(
-                select(Account.id, Person.first_name, Person.last_name).join(Person, Person.id == Account.holder_id)
-                .where(Account.id.in_(chunk))):
-            names[account_id] = f"{first} {last}".strip()
-    return names
-
-
-def _store(db: Database, session: Session, org: Organization, policy: PolicyDTO, proposal: Proposal,
-           shown: DunningPreview, progress: Progress | None, cancelled: Callable[[], bool] | None) -> RunResult:
-    run = DunningRun(organization_id=org.id, run_date=proposal.run_date, run_key=shown.key, currency=org.currency,
-                     letters=len(proposal.letters), handovers=len(proposal.handovers), fees_minor=proposal.fees_minor,
-                     excluded={"accounts": sorted(shown.excluded_accounts), "items": sorted(shown.excluded_items)},
-                     created_by=session.info.get("user", "system"))
-    session.add(run)
-    session.flush()
-    work = [a for a in proposal.accounts if a.letter_level or a.handed_over]
-    names = _holder_names(session, [a.account.id for a in work])
-    notices: list[tuple[DunningNotice, AccountLine]] = []
-    for done, account in enumerate(work, start=1):
-        if cancelled is not None and cancelled():
-            raise CancelledError("Mahnlauf abgebrochen")  # the unit of work rolls everything back
-        if account.letter_level:
-            notices.append((_letter_notice(db, session, org, policy, run, account,
-                                           names.get(account.account.id, "")), account))
-        if account.handed_over:
-            notices.append((_handover_notice(session, policy, run, account), account))
-        if progress is not None and done % 100 == 0:
-            progress(done, len(work), "Gebühren buchen …")
-    session.flush()
-    iban = default_iban(session, org.id)
-    for notice, account in notices:
-        _after_notice(session, org, iban, run, notice, account)
-    session.flush()
-    if progress is not None:
-        progress(len(work), len(work), "Mahnlauf gebucht")
-    return RunResult(run.id, run.run_date, run.letters, run.handovers, Money(run.fees_minor, org.currency))
-
-
-def _letter_notice(db: Database, session: Session, org: Organization, policy: PolicyDTO, run: DunningRun,
-                   account: AccountLine, name: str) -> DunningNotice:
-    level = policy.policy.level(account.letter_level)
-    due = deadline(policy.policy, account.letter_level, run.run_date)
-    fee_id = None
-    if account.fee_minor:
-        fee_id = ledger.post(db, NewPosting(
-            account.account.id, run.run_date, FEE_CATEGORY, Money(account.fee_minor, org.currency),
-            text=f"Mahngebühr {level.name} vom {run.run_date:%d.%m.%Y}", due_date=due, source=PostingSource.DUNNING,
-            source_id=run.id, idempotency_key=f"dunning:{run.id}:{account.account.id}"))
-    subject, body = letter_texts(policy, level, account, run.run_date, due, name)
-    notice = DunningNotice(run_id=run.id, account_id=account.account.id, kind="LETTER", level=level.position,
-                           level_name=level.name, fee_minor=account.fee_minor, fee_posting_id=fee_id,
-                           amount_minor=account.amount_minor, payment_due=due,
-                           qr_bill=level.qr_bill and org.legal_country == "CH", subject=subject, body=body)
-    notice.items = [DunningNoticeItem(item_id=l.item.id, level=l.level, open_minor=l.item.open_minor)
-                    for l in account.reminded]
-    session.add(notice)
-    return notice
-
-
-def _handover_notice(session: Session, policy: PolicyDTO, run: DunningRun, account: AccountLine) -> DunningNotice:
-    lines = account.handed_over
-    notice = DunningNotice(run_id=run.id, account_id=account.account.id, kind="HANDOVER", level=policy.policy.last,
-                           level_name=policy.policy.handover.label, fee_minor=0,
-                           amount_minor=sum(l.item.open_minor for l in lines), subject="", body="")
-    notice.items = [DunningNoticeItem(item_id=l.item.id, level=l.level, open_minor=l.item.open_minor) for l in lines]
-    session.add(notice)
-    return notice
-
-
-def _after_notice(session: Session, org: Organization, iban: str, run: DunningRun, notice: DunningNotice,
-                  account: AccountLine) -> None:
-    """Register the letter's payment reference (with its items and fee) and log the measure."""
-    if notice.kind == "LETTER":
-        reference = reference_for(iban, account.account.id, notice.id)
-        if reference:
-            notice.reference = reference
-            items = [row.item_id for row in notice.items] + ([notice.fee_posting_id] if notice.fee_posting_id else [])
-            register_issued_reference(session, organization_id=org.id, account_id=account.account.id,
-                                      reference=reference, kind="DUNNING", document_id=notice.id, item_ids=items)
-    log_measure(session, organization_id=org.id, account_id=account.account.id, occurred_on=run.run_date,
-                kind="REMINDER" if notice.kind == "LETTER" else "HANDOVER",
-                text=measure_text(notice.kind, notice.level_name, notice.amount_minor, len(notice.items),
-                                  org.legal_country, org.currency),
-                ref_kind="dunning_notice", ref_id=notice.id)
+def find_run(db: Database, run_key: str) -> RunResult | None:
+    """The run stored for a proposal's key, if any (the UI asks after a cancel came too late to stop it)."""
+    with read_only(db) as session:
+        r = session.scalar(select(DunningRun).where(DunningRun.run_key == run_key))
+        return None if r is None else RunResult(r.id, r.run_date, r.letters, r.handovers,
+                                                Money(r.fees_minor, r.currency))
 
 
 def list_runs(db: Database, organization_id: int) -> list[RunResult]:
@@ -242,4 +152,4 @@ def list_runs(db: Database, organization_id: int) -> list[RunResult]:
         return [RunResult(r.id, r.run_date, r.letters, r.handovers, Money(r.fees_minor, r.currency)) for r in rows]
 
 
-__all__ = ["Action", "DunningPreview", "RunResult", "before_proposal", "confirm", "list_runs", "preview"]
+__all__ = ["Action", "DunningPreview", "RunResult", "before_proposal", "confirm", "find_run", "list_runs", "preview"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from sollhaben.domain.errors import ErrorCollector, NotFoundError
+from sollhaben.domain.errors import ErrorCollector, NotFoundError, ValidationError
 from sollhaben.persistence.database import Database
 from sollhaben.persistence.models import Account
 from sollhaben.persistence.models.dunning import MEASURE_KINDS, CollectionMeasure
@@ -56,6 +56,18 @@ def log_measure(session: Session, *, organization_id: int, account_id: int, occu
     session.add(measure)
     session.flush()
     return measure.id
+
+
+def log_measures(session: Session, rows: list[dict]) -> None:
+    """Many entries at once (a dunning run logs one per letter), in the caller's unit of work. Each
+    row holds organization_id, account_id, occurred_on, kind, text, ref_kind, ref_id."""
+    unknown = {row["kind"] for row in rows} - set(MEASURE_KINDS)
+    if unknown:
+        raise ValidationError(f"Art: „{sorted(unknown)[0]}“ ist keine bekannte Massnahme.", "kind")
+    if rows:
+        user = session.info.get("user", "system")
+        session.execute(insert(CollectionMeasure), [{**row, "text": row["text"][:TEXT_MAX], "created_by": user}
+                                                    for row in rows])
 
 
 def add_measure(db: Database, *, account_id: int, occurred_on: date, kind: str, text: str) -> int:
