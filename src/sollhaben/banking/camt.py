@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from lxml import etree
 
+from sollhaben.banking.camt_extract import TxFields, transaction_fields
 from sollhaben.banking.camt_keys import digest_key, has_reference, transaction_key
 from sollhaben.banking.camt_model import (
     CamtDocument,
@@ -54,6 +55,7 @@ class _Reader:
         self.ns, self.kind, self.version = ns, kind, version
         self.problems: list[CamtProblem] = []
         self.digests: dict[tuple[str, ...], int] = {}
+        self.fields: dict = {}  # TxDtls element → its fields (camt_extract)
 
     # small helpers ---------------------------------------------------------------------
     def problem(self, element, path: str, message: str) -> None:
@@ -74,20 +76,22 @@ class _Reader:
         node = self.find(element, path)
         if node is None:
             return None
-        value, currency = (node.text or "").strip(), node.get("Ccy", "")
+        return self.money((node.text or "").strip(), node.get("Ccy", ""), node, where, what)
+
+    def money(self, value: str, currency: str, element, where: str, what: str = "Betrag") -> Money | None:
         if not _AMOUNT.fullmatch(value):
-            self.problem(node, where, f"{what} „{value}“ ist kein Betrag (Ziffern, Dezimalpunkt).")
+            self.problem(element, where, f"{what} „{value}“ ist kein Betrag (Ziffern, Dezimalpunkt).")
             return None
         if currency not in Currency._value2member_map_:
-            self.problem(node, where, f"Währung „{currency}“ wird nicht unterstützt (CHF oder EUR).")
+            self.problem(element, where, f"Währung „{currency}“ wird nicht unterstützt (CHF oder EUR).")
             return None
         try:
             minor = Decimal(value) * 100
         except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
-            self.problem(node, where, f"{what} „{value}“ ist kein Betrag.")
+            self.problem(element, where, f"{what} „{value}“ ist kein Betrag.")
             return None
         if minor != minor.to_integral_value():
-            self.problem(node, where, f"{what} {value} hat mehr als zwei Nachkommastellen.")
+            self.problem(element, where, f"{what} {value} hat mehr als zwei Nachkommastellen.")
             return None
         return Money(int(minor), Currency(currency))
 
@@ -174,16 +178,16 @@ class _Reader:
             raw = self.text(dtls, "Btch/NbOfTxs")
             batch_count += int(raw) if raw.isdigit() else 0
         tx_nodes = [(d, tx) for d in details for tx in self.findall(d, "TxDtls")]
+        info = self.text(ntry, "AddtlNtryInf")
         if tx_nodes:
             before = len(self.problems)
             transactions = tuple(self.transaction(tx, self._tx_path(where, details, d, i, len(tx_nodes)), i,
                                                   entry_amount, credit, reference, booking, value, account_iban,
-                                                  ntry, single=len(tx_nodes) == 1)
+                                                  info, single=len(tx_nodes) == 1)
                                  for i, (d, tx) in enumerate(tx_nodes, 1))
             if amount is not None and len(self.problems) == before:  # no sum over missing amounts
                 self.check_sum(ntry, where, entry_amount, credit, transactions)
         else:
-            info = self.text(ntry, "AddtlNtryInf")
             key = self.key(reference, "", 1, account_iban, booking, value, entry_amount, credit, "", "", "", info)
             transactions = (CamtTransaction(where, ntry.sourceline or 0, 1, entry_amount, credit, key,
                                             text=info),)
@@ -196,50 +200,33 @@ class _Reader:
         return f"{where}/{dtls_part}/TxDtls[{index}]" if count > 1 else f"{where}/{dtls_part}/TxDtls"
 
     def transaction(self, tx, where: str, index: int, entry_amount: Money, entry_credit: bool, entry_ref: str,
-                    booking, value, account_iban: str, ntry, single: bool) -> CamtTransaction:
-        amount = self.amount(tx, "Amt", where)
-        if amount is None and self.find(tx, "Amt") is None:
-            amount = self.amount(tx, "AmtDtls/TxAmt/Amt", where)
-            if amount is None and self.find(tx, "AmtDtls/TxAmt/Amt") is None:
-                if single:
-                    amount = entry_amount  # one transaction: the entry's amount is its amount
-                else:
-                    self.problem(tx, where, "Betrag fehlt.")
+                    booking, value, account_iban: str, entry_info: str, single: bool) -> CamtTransaction:
+        f: TxFields = self.fields[tx]
+        amount = None
+        if f.amt_present != "0":
+            amount = self.money(f.amt, f.amt_ccy, tx, where)
+        elif f.tx_amt_present != "0":
+            amount = self.money(f.tx_amt, f.tx_amt_ccy, tx, where)
+        elif single:
+            amount = entry_amount  # one transaction: the entry's amount is its amount
+        else:
+            self.problem(tx, where, "Betrag fehlt.")
         if amount is not None and amount.currency != entry_amount.currency and entry_amount.minor:
             self.problem(tx, where, f"Währung {amount.currency.value} weicht von der Buchung "
                                     f"({entry_amount.currency.value}) ab.")
-        indicator = self.text(tx, "CdtDbtInd")
-        credit = entry_credit if indicator not in ("CRDT", "DBIT") else indicator == "CRDT"
-        tx_ref = self.text(tx, "Refs/AcctSvcrRef")
-        end_to_end = self.text(tx, "Refs/EndToEndId")
-        reference, kind = self.creditor_reference(tx)
-        text = " ".join(t for t in (self.text_of(n) for n in self.findall(tx, "RmtInf/Ustrd")) if t)
-        text = text or " ".join(self.text_of(n) for n in self.findall(tx, "RmtInf/Strd/AddtlRmtInf")) \
-            or self.text(tx, "AddtlTxInf") or self.text(ntry, "AddtlNtryInf")
-        debtor = self.text(tx, "RltdPties/Dbtr/Nm") or self.text(tx, "RltdPties/Dbtr/Pty/Nm") \
-            or self.text(tx, "RltdPties/UltmtDbtr/Nm") or self.text(tx, "RltdPties/UltmtDbtr/Pty/Nm")
-        iban = compact(self.text(tx, "RltdPties/DbtrAcct/Id/IBAN"))
+        credit = entry_credit if f.indicator not in ("CRDT", "DBIT") else f.indicator == "CRDT"
+        reference = f.ref.replace(" ", "").upper()  # normalize-space left single spaces at most
+        kind = f.ref_prtry or f.ref_cd
+        if reference and not kind:
+            kind = "SCOR" if reference.startswith("RF") else "QRR" if re.fullmatch(r"[0-9]{27}", reference) else ""
+        text = f.ustrd or f.additional_remittance or f.additional_tx or entry_info
+        debtor = f.debtor or f.debtor_pty or f.ultimate or f.ultimate_pty
+        iban = f.iban.replace(" ", "").upper()
         money = amount or Money(0, entry_amount.currency)
-        key = self.key(entry_ref, tx_ref, index, account_iban, booking, value, money, credit, end_to_end, iban,
+        key = self.key(entry_ref, f.tx_ref, index, account_iban, booking, value, money, credit, f.end_to_end, iban,
                        reference, text)
-        return CamtTransaction(where, tx.sourceline or 0, index, money, credit, key, tx_ref, end_to_end,
-                               reference, kind, text, debtor, iban)
-
-    @staticmethod
-    def text_of(node) -> str:
-        return " ".join((node.text or "").split())
-
-    def creditor_reference(self, tx) -> tuple[str, str]:
-        """(compact reference, kind) from RmtInf/Strd/CdtrRefInf; kind QRR, SCOR or proprietary."""
-        for strd in self.findall(tx, "RmtInf/Strd"):
-            ref = compact(self.text(strd, "CdtrRefInf/Ref"))
-            if not ref:
-                continue
-            kind = self.text(strd, "CdtrRefInf/Tp/CdOrPrtry/Prtry") or self.text(strd, "CdtrRefInf/Tp/CdOrPrtry/Cd")
-            if not kind:
-                kind = "SCOR" if ref.startswith("RF") else "QRR" if re.fullmatch(r"[0-9]{27}", ref) else ""
-            return ref, kind.upper()
-        return "", ""
+        return CamtTransaction(where, tx.sourceline or 0, index, money, credit, key, f.tx_ref, f.end_to_end,
+                               reference, kind.upper() if reference else "", text, debtor, iban)
 
     def key(self, entry_ref, tx_ref, index, account_iban, booking, value, amount: Money, credit, end_to_end, iban,
             reference, text) -> str:
@@ -302,5 +289,6 @@ def read_camt(content: bytes) -> CamtReadResult:
             f".001.04 oder .001.08."),))
     ns, kind, version = found
     reader = _Reader(ns, kind, version)
+    reader.fields = transaction_fields(root, ns)
     document = reader.document(root)
     return CamtReadResult(document, tuple(reader.problems))

@@ -2,9 +2,12 @@
 module rule (the payer's designation first), then postings, allocations and bank entries written
 with executemany in the caller's transaction. 20 000 lines must not be 20 000 `book_payment` calls.
 
+Rows go in with ids taken up front (`bank_bulk`): COPY on PostgreSQL, executemany on SQLite.
 The ledger's invariants hold as in `ledger.book_payment`: the affected accounts are locked first
 (PostgreSQL), every proposal is computed against the open amounts left by the lines before it (two
-payments for one account in one file never over-allocate an item), allocations are only inserted.
+payments for one account in one file never over-allocate an item), allocations are only inserted,
+and the unique idempotency key of each payment (BANK:<organization>:<servicer key>) refuses a
+double booking at the database as well.
 """
 from __future__ import annotations
 
@@ -12,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Sequence
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from sollhaben.domain.ledger import PostingSource
@@ -20,6 +22,7 @@ from sollhaben.domain.money import Money
 from sollhaben.domain.receivables import OpenItem, propose_allocation
 from sollhaben.persistence.base import utcnow
 from sollhaben.persistence.models import Allocation, BankEntry, Posting
+from sollhaben.services.receivables.bank_bulk import take_ids, write_rows
 from sollhaben.services.receivables.bank_lookup import account_infos, open_items
 from sollhaben.services.receivables.receipts_rules import receipt_rules_for
 
@@ -70,31 +73,28 @@ def insert_payments(session: Session, organization_id: int, import_id: int, paym
     `texts[index]` = (servicer key, reference, posting text)."""
     now = utcnow()
     posting_ids: dict[int, int] = {}
-    table = Posting.__table__
     for start in range(0, len(payments), INSERT_CHUNK):
         part = payments[start:start + INSERT_CHUNK]
+        ids = take_ids(session, Posting.__table__, len(part))
         rows = []
-        for p in part:
+        for p, posting_id in zip(part, ids):
             key, reference, text = texts[p.index]
+            posting_ids[p.index] = posting_id
             rows.append(dict(
-                account_id=p.account_id, booking_date=p.booking_date, value_month=None, due_date=None,
-                category="PAYMENT", amount_minor=-p.amount.minor, currency=p.amount.currency.value,
+                id=posting_id, account_id=p.account_id, booking_date=p.booking_date, value_month=None,
+                due_date=None, category="PAYMENT", amount_minor=-p.amount.minor, currency=p.amount.currency.value,
                 source=PostingSource.BANK_FILE.value, source_id=import_id, reverses_id=None,
                 reference=reference[:35], text=text[:200],
                 detail={"bank_entry": key, "value_date": p.value_date.isoformat()},
                 idempotency_key=f"BANK:{organization_id}:{key}", created_by=user, created_at=now))
-        ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
-        for p, posting_id in zip(part, ids):
-            posting_ids[p.index] = posting_id
-        allocation_rows = [dict(credit_id=posting_ids[p.index], item_id=item_id, amount_minor=minor,
-                                created_by=user, created_at=now)
-                           for p in part for item_id, minor in plans.get(p.index, ()) if minor]
-        if allocation_rows:
-            session.execute(insert(Allocation.__table__), allocation_rows)
+        write_rows(session, Posting.__table__, rows)
+        write_rows(session, Allocation.__table__, [
+            dict(credit_id=posting_ids[p.index], item_id=item_id, amount_minor=minor, created_by=user,
+                 created_at=now)
+            for p in part for item_id, minor in plans.get(p.index, ()) if minor])
         tick(len(part))
     return posting_ids
 
 
 def insert_entries(session: Session, rows: list[dict]) -> None:
-    for start in range(0, len(rows), INSERT_CHUNK):
-        session.execute(insert(BankEntry.__table__), rows[start:start + INSERT_CHUNK])
+    write_rows(session, BankEntry.__table__, rows)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from concurrent.futures import CancelledError
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from sollhaben.banking.camt import read_camt
 from sollhaben.banking.camt_model import CamtDocument, CamtEntry, CamtProblem, CamtTransaction
 from sollhaben.domain.money import Money
-from sollhaben.domain.receivables.bank_matching import BankLine, LineStatus, match_line
+from sollhaben.domain.receivables.bank_matching import BankLine, LineMatch, LineStatus, ReferenceTarget, match_line
 from sollhaben.domain.references import format_iban
 from sollhaben.persistence.database import Database
 from sollhaben.persistence.models import BankImport
@@ -85,11 +85,10 @@ def _booking_date(entry: CamtEntry, document: CamtDocument) -> date:
                                                       else date.today())
 
 
-def _match(session: Session, organization_id: int, document: CamtDocument,
-           lines: list[_Line]) -> list[BankLineDTO]:
+def _match(session: Session, organization_id: int, lines: list[_Line],
+           targets: dict[str, ReferenceTarget]) -> list[LineMatch]:
     keys = [line.tx.key for line in lines if line.entry.booked]
     known = lookup.imported_keys(session, organization_id, keys)
-    targets = lookup.reference_targets(session, organization_id, [line.tx.reference for line in lines])
     by_iban = lookup.accounts_by_iban(session, organization_id, [line.tx.debtor_iban for line in lines])
     several = {a for accounts in by_iban.values() if len(accounts) > 1 for a in accounts}
     labels = lookup.account_labels(session, several)
@@ -98,35 +97,33 @@ def _match(session: Session, organization_id: int, document: CamtDocument,
         entry, tx = line.entry, line.tx
         bank_line = BankLine(tx.key, entry.booked, tx.credit, tx.reference, tx.debtor_iban, entry.reversal,
                              entry.batch_without_details, tx.amount.minor == 0)
-        match = match_line(bank_line, targets, by_iban, known, labels)
-        result.append(BankLineDTO(
-            tx.position, tx.line, tx.key, match.status, tx.amount, tx.credit, entry.booking_date, entry.value_date,
-            tx.debtor_name, tx.debtor_iban, tx.reference, tx.text, match.account_id, "", match.via, match.note))
-    matched_labels = lookup.account_labels(session, [r.account_id for r in result if r.account_id])
-    return [replace(r, account_label=matched_labels.get(r.account_id, "")) if r.account_id else r for r in result]
+        result.append(match_line(bank_line, targets, by_iban, known, labels))
+    return result
 
 
-def _payments(document: CamtDocument, lines: list[_Line], dtos: list[BankLineDTO],
-              designations: dict[int, tuple[int, ...]]) -> list[PaymentToBook]:
+def _payments(document: CamtDocument, lines: list[_Line], matches: list[LineMatch]) -> list[PaymentToBook]:
     payments = []
-    for index, (line, dto) in enumerate(zip(lines, dtos)):
-        if dto.status is LineStatus.MATCHED:
+    for index, (line, match) in enumerate(zip(lines, matches)):
+        if match.status is LineStatus.MATCHED:
             booked = _booking_date(line.entry, document)
-            payments.append(PaymentToBook(index, dto.account_id, dto.amount, booked, line.entry.value_date or booked,
-                                          designations.get(index, ())))
+            payments.append(PaymentToBook(index, match.account_id, line.tx.amount, booked,
+                                          line.entry.value_date or booked, match.designation))
     return payments
 
 
-def _designations(session: Session, organization_id: int, dtos: list[BankLineDTO]) -> dict[int, tuple[int, ...]]:
-    refs = [d.reference for d in dtos if d.status is LineStatus.MATCHED and d.via == "Referenz"]
-    targets = lookup.reference_targets(session, organization_id, refs)
-    return {i: targets[d.reference].item_ids for i, d in enumerate(dtos)
-            if d.status is LineStatus.MATCHED and d.via == "Referenz" and d.reference in targets}
-
-
-def _with_allocations(dtos: list[BankLineDTO], plans: dict[int, list[tuple[int, int]]]) -> list[BankLineDTO]:
-    return [replace(d, allocated=Money(sum(m for _i, m in plans.get(i, ())), d.amount.currency))
-            if i in plans else d for i, d in enumerate(dtos)]
+def _dtos(session: Session, lines: list[_Line], matches: list[LineMatch],
+          plans: dict[int, list[tuple[int, int]]]) -> tuple[BankLineDTO, ...]:
+    labels = lookup.account_labels(session, [m.account_id for m in matches if m.account_id])
+    result = []
+    for index, (line, match) in enumerate(zip(lines, matches)):
+        entry, tx = line.entry, line.tx
+        plan = plans.get(index)
+        allocated = Money(sum(m for _i, m in plan), tx.amount.currency) if plan is not None else None
+        result.append(BankLineDTO(
+            tx.position, tx.line, tx.key, match.status, tx.amount, tx.credit, entry.booking_date, entry.value_date,
+            tx.debtor_name, tx.debtor_iban, tx.reference, tx.text, match.account_id,
+            labels.get(match.account_id, "") if match.account_id else "", match.via, match.note, allocated))
+    return tuple(result)
 
 
 def _preview(session: Session, organization_id: int, content: bytes, file_name: str, lock: bool,
@@ -143,13 +140,14 @@ def _preview(session: Session, organization_id: int, content: bytes, file_name: 
     lines = [_Line(entry, tx) for entry in document.entries for tx in entry.transactions]
     if progress:
         progress(1, 3, f"{len(lines)} Transaktionen zuordnen …")
-    dtos = _match(session, organization_id, document, lines)
+    targets = lookup.reference_targets(session, organization_id, [line.tx.reference for line in lines])
+    matches = _match(session, organization_id, lines, targets)
     _check(cancelled)
-    payments = _payments(document, lines, dtos, _designations(session, organization_id, dtos))
+    payments = _payments(document, lines, matches)
     plans = plan_allocations(session, organization_id, payments, lock)
     _check(cancelled)
     preview = BankFilePreview(file_name, sha, document.kind, document.version, document.message_id,
-                              document.currency, tuple(_with_allocations(dtos, plans)), (),
+                              document.currency, _dtos(session, lines, matches, plans), (),
                               lookup.same_file_imports(session, organization_id, sha))
     return preview, document, lines, payments, plans
 

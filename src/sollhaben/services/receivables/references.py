@@ -74,7 +74,7 @@ def resolve_references(session: Session, organization_id: int,
                        references: Sequence[str]) -> dict[str, ResolvedReference]:
     """Bulk form for the bank import: {compact reference: resolved} for those that resolve.
     A few queries for any number of references (chunked IN lists)."""
-    wanted = sorted({compact(r) for r in references if r and compact(r)})
+    wanted = sorted({ref for ref in map(compact, filter(None, references)) if ref})
     result: dict[str, ResolvedReference] = {}
     for chunk in _chunks(wanted, 900):
         rows = session.execute(select(IssuedReference.reference, IssuedReference.account_id,
