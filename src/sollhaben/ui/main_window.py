@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
             PageEntry("Staffeltabelle", lazy_page("sollhaben.ui.income.config_page", "IncomeConfigPage", context),
                       module="income"),
             PageEntry("Debitoren", lazy_page("sollhaben.ui.ledger.accounts_page", "AccountsPage", context)),
+            PageEntry("Zahlungseingänge", lazy_page("sollhaben.ui.receivables.bank_page", "BankFilesPage", context)),
             PageEntry("Mahnwesen", lazy_page("sollhaben.ui.receivables.dunning_page", "DunningPage", context)),
             PageEntry("Offene Posten", lazy_page("sollhaben.ui.receivables.open_items_page", "OpenItemsPage",
                                                  context)),

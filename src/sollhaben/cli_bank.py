@@ -1,0 +1,72 @@
+"""`sollhaben bank import FILE [--organization ID|NAME] [--preview]`: a camt.053 / camt.054 file read,
+matched and (without --preview) booked, headless. A German summary on stdout; the file's problems
+(each with line and element path) on stderr with exit code 1 — then nothing is booked."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def add_parser(sub) -> None:
+    bank = sub.add_parser("bank", help="Bankdateien (camt.053/camt.054) einlesen")
+    bank_sub = bank.add_subparsers(dest="bank_command", required=True)
+    imp = bank_sub.add_parser("import", help="Zahlungseingänge einer camt-Datei zuordnen und buchen")
+    imp.add_argument("file", metavar="DATEI")
+    imp.add_argument("--organization", metavar="ID|NAME", help="nötig, wenn es mehrere Organisationen gibt")
+    imp.add_argument("--preview", action="store_true", help="nur zeigen, was gebucht würde; nichts speichern")
+
+
+def _print_lines(preview) -> None:
+    from sollhaben.domain.formatting import format_date
+    from sollhaben.domain.receivables.bank_matching import LineStatus
+
+    for line in preview.lines:
+        if line.status is LineStatus.MATCHED:
+            target = f"→ {line.account_label} ({line.via})"
+        else:
+            target = f"– {line.note}" if line.note else ""
+        day = format_date(line.booking_date) if line.booking_date else ""
+        who = line.debtor_name or line.reference or line.text
+        print(f"  {line.status.label:<18} {day:<10} {str(line.amount):>14}  {who[:40]:<40} {target}")
+
+
+def run(db, args, find_organization) -> int:
+    from sollhaben.domain.errors import ConflictError, NotFoundError, ValidationError
+    from sollhaben.services.receivables.bank_dto import BankFileError
+    from sollhaben.services.receivables.bank_import import import_bank_file, preview_import
+
+    path = Path(args.file)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        print(f"Fehler: Die Datei {path} kann nicht gelesen werden: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    try:
+        organization = find_organization(db, args.organization)
+        if args.preview:
+            preview = preview_import(db, organization.id, content, path.name)
+            if preview.problems:
+                raise BankFileError(preview.problems)
+            heading = "Vorschau (nichts gebucht)"
+        else:
+            preview = import_bank_file(db, organization.id, content, path.name).preview
+            heading = "Eingelesen und gebucht"
+    except BankFileError as exc:
+        print(f"Fehler: {path.name} wird nicht gebucht – {len(exc.problems)} Problem(e):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    except ValidationError as exc:
+        print("Fehler: Es wurde nichts gebucht.", file=sys.stderr)
+        for error in exc.errors:
+            print(f"  {error.message}", file=sys.stderr)
+        return 1
+    except (ConflictError, NotFoundError, LookupError) as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 1
+    print(f"{heading}: {path.name} ({preview.label}, Nachricht {preview.message_id})")
+    for at, by in preview.imported_before:
+        print(f"Hinweis: Diese Datei wurde bereits am {at:%d.%m.%Y %H:%M} von {by} eingelesen.")
+    print(preview.summary())
+    _print_lines(preview)
+    return 0

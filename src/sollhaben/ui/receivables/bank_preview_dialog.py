@@ -1,0 +1,111 @@
+"""The preview of a bank file before it is booked: counts and sums per outcome, every line with
+what will happen to it, and the file's problems with their place. „Buchen“ books on the worker
+(the page does that); with any problem the button stays off — nothing of such a file is booked."""
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QGridLayout, QLabel, QListWidget, QVBoxLayout,
+                               QWidget)
+
+from sollhaben.domain.formatting import format_money
+from sollhaben.domain.receivables.bank_matching import LineStatus
+from sollhaben.domain.references import format_iban
+from sollhaben.services.receivables.bank_dto import BankFilePreview
+from sollhaben.ui.field_errors import SUMMARY_STYLE
+from sollhaben.ui.table_model import ALIGN_RIGHT, Column, RowTableModel
+from sollhaben.ui.widgets.list_view import FilterableList
+
+STATUS_COLORS = {LineStatus.MATCHED: "#1b5e20", LineStatus.CLEARING: "#8a5a00", LineStatus.SKIPPED: "#555555",
+                 LineStatus.PENDING: "#555555", LineStatus.DUPLICATE: "#555555"}
+OUTCOMES = ((LineStatus.MATCHED, "Zugeordnet und gebucht"), (LineStatus.CLEARING, "Zur Klärung"),
+            (LineStatus.SKIPPED, "Nicht gebucht (Belastungen u. a.)"), (LineStatus.PENDING, "Vorgemerkt – übersprungen"),
+            (LineStatus.DUPLICATE, "Bereits eingelesen – übersprungen"))
+
+
+def line_columns(country: str) -> tuple[Column, ...]:
+    money = lambda amount: format_money(amount, country) if amount is not None else ""  # noqa: E731
+    return (
+        Column("Ergebnis", lambda r: r.status.label, width=120),
+        Column("Stelle", lambda r: f"Zeile {r.line}, {r.position}", width=200),
+        Column("Datum", lambda r: r.booking_date, width=80),
+        Column("Betrag", lambda r: r.amount if r.credit else None, ALIGN_RIGHT, width=90,
+               formatter=lambda a: money(a) if a is not None else ""),
+        Column("Belastung", lambda r: None if r.credit else r.amount, ALIGN_RIGHT, width=80,
+               formatter=lambda a: money(a) if a is not None else ""),
+        Column("Auftraggeber/in", lambda r: r.debtor_name, width=150),
+        Column("IBAN", lambda r: format_iban(r.debtor_iban) if r.debtor_iban else "", width=190),
+        Column("Referenz / Text", lambda r: r.reference or r.text, width=210),
+        Column("Konto", lambda r: r.account_label, width=190),
+        Column("Über", lambda r: r.via, width=70),
+        Column("auf Posten", lambda r: r.allocated, ALIGN_RIGHT, formatter=money, width=80,
+               tooltip="Was den offenen Posten zugeordnet wird; der Rest bleibt Guthaben auf dem Konto"),
+        Column("Hinweis", lambda r: r.note, width=260, stretch=True),
+    )
+
+
+class BankPreviewDialog(QDialog):
+    def __init__(self, preview: BankFilePreview, country: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.preview = preview
+        self.setWindowTitle(f"Bankdatei einlesen – {preview.file_name}")
+        self.resize(1180, 640)
+        head = QLabel(self)
+        head.setObjectName("head")
+        head.setWordWrap(True)
+        if preview.kind:
+            head.setText(f"<b>{preview.file_name}</b> – {preview.label}, Nachricht {preview.message_id}, "
+                         f"{len(preview.lines)} Transaktionen")
+        else:
+            head.setText(f"<b>{preview.file_name}</b>")
+        layout = QVBoxLayout(self)
+        layout.addWidget(head)
+        for at, by in preview.imported_before:
+            notice = QLabel(f"Diese Datei wurde bereits am {at.astimezone():%d.%m.%Y um %H:%M} von {by} eingelesen. "
+                            "Bereits gebuchte Transaktionen werden nicht nochmals gebucht.", self)
+            notice.setObjectName("importedBefore")
+            notice.setWordWrap(True)
+            layout.addWidget(notice)
+
+        self.problems = QListWidget(self)
+        self.problems.setObjectName("problems")
+        if preview.problems:
+            title = QLabel(f"Die Datei hat {len(preview.problems)} Fehler – sie wird nicht gebucht, auch nicht "
+                           "teilweise:", self)
+            title.setStyleSheet(SUMMARY_STYLE)
+            title.setWordWrap(True)
+            layout.addWidget(title)
+            self.problems.addItems([str(p) for p in preview.problems])
+            layout.addWidget(self.problems, 1)
+        else:
+            self.problems.hide()
+            grid = QGridLayout()
+            for row, (status, label) in enumerate(OUTCOMES):
+                count = QLabel(str(preview.count(status)), self)
+                count.setObjectName(f"count_{status.value}")
+                total = QLabel(format_money(preview.total(status), country, with_currency=True), self)
+                total.setObjectName(f"total_{status.value}")
+                grid.addWidget(QLabel(label, self), row, 0)
+                grid.addWidget(count, row, 1)
+                grid.addWidget(total, row, 2)
+            grid.setColumnStretch(3, 1)
+            layout.addLayout(grid)
+            self.lines = FilterableList(RowTableModel(
+                line_columns(country), preview.lines,
+                foreground=lambda r: QColor(STATUS_COLORS[r.status])), self,
+                placeholder="Suchen nach Name, IBAN, Referenz, Konto …")
+            self.lines.setObjectName("lines")
+            layout.addWidget(self.lines, 1)
+
+        buttons = QDialogButtonBox(self)
+        self.book_button = buttons.addButton("Buchen", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.book_button.setObjectName("bookButton")
+        cancel = buttons.addButton("Abbrechen", QDialogButtonBox.ButtonRole.RejectRole)
+        new_lines = [line for line in preview.lines
+                     if line.status not in (LineStatus.PENDING, LineStatus.DUPLICATE)]
+        self.book_button.setEnabled(preview.ok and bool(new_lines))
+        if preview.ok and not new_lines:
+            self.book_button.setToolTip("Die Datei enthält nichts Neues.")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        cancel.setDefault(not self.book_button.isEnabled())
+        layout.addWidget(buttons)
