@@ -179,3 +179,10 @@ def test_policy_is_saved_validated_and_versioned(db, org):
     with pytest.raises(ConflictError):
         dunning_settings.save_policy(db, org.id, policy, saved.version)
     assert len(dunning_settings.load_policy(db, org.id).policy.levels) == 2
+
+
+def test_enforcement_sub_accounts_are_not_dunned(db, org):
+    main = payer(db, org, "Amsler")
+    case = ledger.open_account(db, org.id, main.holder_id, key="enforcement:1", parent_id=main.id)
+    receivable(db, case, "800.00", date(2026, 6, 30))
+    assert dunning.preview(db, org.id, RUN).proposal.accounts == ()

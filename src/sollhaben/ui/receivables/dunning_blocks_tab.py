@@ -29,7 +29,7 @@ class BlocksTab(QWidget):
             Column("Gesperrt", lambda r: r.item_text or "ganzes Konto", width=260),
             Column("Grund", lambda r: r.reason, width=220),
             Column("Gültig bis", lambda r: r.valid_until, width=85),
-            Column("Angelegt", lambda r: f"{_stamp(r.created_at)} {r.created_by}", width=170),
+            Column("Angelegt", lambda r: f"{_stamp(r.created_at)} {r.created_by}", width=230),
             Column("Aufgehoben", lambda r: f"{_stamp(r.lifted_at)} {r.lifted_by} {r.lift_reason}".strip()
                    if r.lifted_at else "", stretch=True),
         ), foreground=lambda r: None if r.active_on(self.today) else Qt.GlobalColor.gray), self,

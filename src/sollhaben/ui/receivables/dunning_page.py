@@ -129,7 +129,7 @@ class DunningPage(QWidget):
                 self.confirm_button.setEnabled(False)
             self.blocks.reload()
         if table == "dunning_run":
-            self.runs.reload()
+            self.runs.reload(newest=True)
 
     # proposal ---------------------------------------------------------------------------
     def make_proposal(self) -> None:

@@ -6,10 +6,17 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
+from sollhaben.domain.references import format_creditor_reference, format_qr_reference
 from sollhaben.services.receivables import dunning, dunning_history
 from sollhaben.ui.context import AppContext
 from sollhaben.ui.table_model import ALIGN_RIGHT, Column, RowTableModel
 from sollhaben.ui.widgets.list_view import FilterableList
+
+
+def _reference(reference: str) -> str:
+    if not reference:
+        return ""
+    return format_qr_reference(reference) if reference.isdigit() else format_creditor_reference(reference)
 
 
 class RunsTab(QWidget):
@@ -35,7 +42,7 @@ class RunsTab(QWidget):
             Column("Betrag", lambda r: r.amount, ALIGN_RIGHT, width=95),
             Column("Gebühr", lambda r: r.fee, ALIGN_RIGHT, width=75),
             Column("Frist", lambda r: r.payment_due, width=85),
-            Column("Referenz", lambda r: r.reference, stretch=True),
+            Column("Referenz", lambda r: _reference(r.reference), stretch=True),
         ), foreground=lambda r: Qt.GlobalColor.darkRed if r.kind == "HANDOVER" else None), self,
             placeholder="Briefe des Laufs durchsuchen …")
         self.print_one_button = QPushButton("Brief drucken", self, objectName="reprintOne")
@@ -76,12 +83,17 @@ class RunsTab(QWidget):
         self.print_run_button.clicked.connect(self._print_run)
         self.print_one_button.clicked.connect(self._print_one)
 
-    def reload(self) -> None:
+    def reload(self, newest: bool = False) -> None:
+        """Reload the runs; keep the selected run, or select the newest (after a new run)."""
         if self.context.organization is None:
             return
-        current = self.runs.current_row()
-        self.runs.set_rows(dunning.list_runs(self.context.db, self.context.organization_id))
-        if current is None or not self.runs.select(lambda r: r.run_id == current.run_id):
+        current = None if newest else self.runs.current_row()
+        runs = dunning.list_runs(self.context.db, self.context.organization_id)
+        self.runs.set_rows(runs)
+        if runs and newest:
+            latest = max(run.run_id for run in runs)
+            self.runs.select(lambda r: r.run_id == latest)
+        elif current is None or not self.runs.select(lambda r: r.run_id == current.run_id):
             self.runs.select(lambda r: True)
         self._run_changed(self.runs.current_row())
 

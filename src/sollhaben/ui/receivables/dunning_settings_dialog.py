@@ -42,7 +42,8 @@ class DunningSettingsDialog(QDialog):
         self.table = QTableWidget(0, len(HEADERS), self, objectName="levels")
         self.table.setHorizontalHeaderLabels(HEADERS)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setColumnWidth(0, 220)
+        for column, width in enumerate((240, 70, 90, 150)):
+            self.table.setColumnWidth(column, width)
         for level in loaded.policy.levels:
             self._append(level)
         self.add_button = QPushButton("Stufe hinzufügen", self, objectName="addLevel")
