@@ -186,3 +186,26 @@ def test_enforcement_sub_accounts_are_not_dunned(db, org):
     case = ledger.open_account(db, org.id, main.holder_id, key="enforcement:1", parent_id=main.id)
     receivable(db, case, "800.00", date(2026, 6, 30))
     assert dunning.preview(db, org.id, RUN).proposal.accounts == ()
+
+
+def test_an_error_while_storing_leaves_nothing_half_stored(db, org):
+    from sollhaben.services.receivables.dunning_text import default_iban, reference_for
+    from sollhaben.services.receivables.references import register_issued_reference
+    from sollhaben.services.unit_of_work import unit_of_work
+
+    policy = dunning_settings.load_policy(db, org.id).policy
+    dunning_settings.save_policy(db, org.id, replace(policy, levels=(replace(policy.levels[0], fee_minor=500),
+                                                                     *policy.levels[1:])))
+    first, other = payer(db, org, "Aebi"), payer(db, org, "Zaugg")
+    receivable(db, first, "300.00", date(2026, 9, 30))
+    shown = dunning.preview(db, org.id, RUN)
+    assert shown.proposal.fees_minor == 500  # the fee is posted before the references are registered
+    with unit_of_work(db) as session:  # the reference the first letter will get, taken by another account
+        taken = reference_for(default_iban(session, org.id), first.id, 1)
+        register_issued_reference(session, organization_id=org.id, account_id=other.id, reference=taken,
+                                  kind="STATEMENT")
+    before = (count(db, Posting), count(db, CollectionMeasure))
+    with pytest.raises(ValidationError, match="anderes Konto"):
+        dunning.confirm(db, shown)
+    assert (count(db, DunningRun), count(db, DunningNotice), count(db, DunningNoticeItem)) == (0, 0, 0)
+    assert (count(db, Posting), count(db, CollectionMeasure)) == before
