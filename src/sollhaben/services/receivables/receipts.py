@@ -168,12 +168,13 @@ def book_receipt(db: Database, account_id: int, booking_date: date, amount: Mone
                                    reference=reference)
 
 
-def credit_proposal(db: Database, account_id: int, value_date: date) -> ReceiptProposal:
+def credit_proposal(db: Database, account_id: int, value_date: date,
+                    designation: Sequence[int] = ()) -> ReceiptProposal:
     """The open items with the module rule's allocation of the unallocated credit balance."""
     with read_only(db) as session:
         account = _account(session, account_id)
         credit = Money(sum(rest for _c, rest in credits_with_rest(session, account_id)), account.currency)
-        return _proposal(session, account, credit, value_date, ())
+        return _proposal(session, account, credit, value_date, designation)
 
 
 def allocate_credit(db: Database, account_id: int, allocations: Sequence[tuple[int, Money]] | None = None,
