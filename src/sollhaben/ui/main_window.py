@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
                                                  context)),
             PageEntry("Lastschriften", lazy_page("sollhaben.ui.receivables.sepa_page", "SepaPage", context),
                       module=kita),
+            PageEntry("Auszahlungen", lazy_page("sollhaben.ui.receivables.payout_page", "PayoutPage", context)),
             PageEntry("Wiedervorlagen", lazy_page("sollhaben.ui.todo_page", "TodoPage", context)),
             PageEntry("Einheiten", lazy_page("sollhaben.ui.units_page", "UnitsPage", context)),
             PageEntry("Einstellungen", self._settings_page),

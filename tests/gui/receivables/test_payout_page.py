@@ -1,0 +1,143 @@
+"""The page „Auszahlungen“: credit balances, a refund through its dialog, cancelling, the payout
+run's dialog with its field errors, the run itself and the files list."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from lxml import etree
+
+from sollhaben.banking.pain001_ch import swiss_problems
+from sollhaben.banking.xsd_validation import schema_problems
+from sollhaben.domain.formatting import format_date
+from sollhaben.domain.money import Money
+from sollhaben.domain.receivables.payouts import OrderStatus
+from sollhaben.services.receivables import payout_orders, payout_run
+from sollhaben.ui.context import AppContext
+from sollhaben.ui.main_window import MainWindow
+from sollhaben.ui.receivables.payout_dialogs import PayoutRunDialog, RefundDialog
+from sollhaben.ui.receivables.payout_page import PayoutPage
+from tests.integration.receivables.test_payout_support import (
+    CH_PAYER_IBAN, ch_organization, payer, with_credit,
+)
+
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
+
+
+def chf(text: str) -> Money:
+    return Money.of(text, "CHF")
+
+
+@pytest.fixture
+def page(qtbot, sqlite_db):
+    db = sqlite_db
+    org = ch_organization(db)
+    gerber = payer(db, org, "Gerber", "Reto", CH_PAYER_IBAN)
+    with_credit(db, gerber, "150.00", owed="100.00")
+    amsler = payer(db, org, "Amsler", "Eva", None)
+    with_credit(db, amsler, "20.00")
+    context = AppContext(db)
+    context.set_organization(org)
+    widget = PayoutPage(context)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 700)
+    return widget
+
+
+def select_holder(page: PayoutPage, name: str) -> None:
+    assert page.balances.select(lambda r: r.holder_name == name)
+
+
+def test_balances_show_the_proposal_and_the_problem(page):
+    rows = page.balances.model.rows()
+    assert [(r.holder_name, r.credit) for r in rows] == [("Amsler, Eva", chf("20.00")), ("Gerber, Reto", chf("50.00"))]
+    model = page.balances.table.model()
+    texts = [[model.index(i, c).data() for c in range(model.columnCount())] for i in range(model.rowCount())]
+    assert "keine Bankverbindung" in texts[0][5] and texts[1][5] == "bereit"
+    assert texts[1][4] == "CH56 0483 5012 3456 7800 9"
+    assert page.tabs.tabText(1) == "Offene Aufträge (0)"
+
+
+def test_refund_dialog_shows_the_missing_iban_at_its_field_and_stores_nothing(page, qtbot):
+    select_holder(page, "Amsler, Eva")
+    dialog = RefundDialog(page.context, page.balances.current_row(), page)
+    qtbot.addWidget(dialog)
+    assert dialog.summary.isVisibleTo(dialog) and "keine Bankverbindung" in dialog.summary.text()
+    assert dialog.iban.property("fieldError") is True
+    assert dialog.save() is False
+    assert payout_orders.list_payout_orders(page.context.db, page.context.organization_id) == []
+
+
+def test_refund_through_the_dialog_then_cancel(page, qtbot):
+    select_holder(page, "Gerber, Reto")
+    dialog = RefundDialog(page.context, page.balances.current_row(), page)
+    qtbot.addWidget(dialog)
+    assert dialog.amount.text() == "50.00"
+    dialog.amount.setText("60.00")  # more than the credit balance
+    assert dialog.save() is False
+    assert dialog.amount.property("fieldError") is True and "nicht zugeordnetes Guthaben" in dialog.summary.text()
+    dialog.amount.setText("30.00")
+    dialog.purpose.setText("Rückzahlung Überzahlung Oktober")
+    assert dialog.save() is True
+    page.context.signals.data_changed.emit("payout_order")
+    orders = page.orders.model.rows()
+    assert [(o.amount, o.purpose) for o in orders] == [(chf("30.00"), "Rückzahlung Überzahlung Oktober")]
+    assert [r.credit for r in page.balances.model.rows() if r.holder_name == "Gerber, Reto"] == [chf("20.00")]
+    assert page.tabs.tabText(1) == "Offene Aufträge (1)"
+    page.orders.select(lambda o: o.id == orders[0].id)
+    page.cancel_orders(confirmed=True)
+    assert page.orders.model.rows() == []
+    assert payout_orders.get_payout_order(page.context.db, orders[0].id).status is OrderStatus.CANCELLED
+    assert [r.credit for r in page.balances.model.rows() if r.holder_name == "Gerber, Reto"] == [chf("50.00")]
+    assert "storniert" in page.status.text()
+
+
+def test_run_dialog_errors_at_the_fields_then_the_run_writes_the_file(page, qtbot, tmp_path):
+    select_holder(page, "Gerber, Reto")
+    dialog = RefundDialog(page.context, page.balances.current_row(), page)
+    qtbot.addWidget(dialog)
+    assert dialog.save()
+    page.reload()
+    preview = payout_run.preview_payout_run(page.context.db, page.context.organization_id)
+    run = PayoutRunDialog(page.context, preview, str(tmp_path), page)
+    qtbot.addWidget(run)
+    existing = tmp_path / "schon-da.xml"
+    existing.write_text("x")
+    run.date_edit.setText(format_date(date.today() - timedelta(days=1)))
+    run.file_edit.setText(str(existing))
+    assert run.save() is False
+    assert run.date_edit.property("fieldError") is True and run.file_edit.property("fieldError") is True
+    assert "Vergangenheit" in run.summary.text() and "nie überschrieben" in run.summary.text()
+    target = tmp_path / "auszahlung.xml"
+    run.date_edit.setText(format_date(date.today() + timedelta(days=2)))
+    run.file_edit.setText(str(target))
+    assert run.save() is True
+    page.start_run(run)  # without a worker the job runs at once
+    content = target.read_bytes()
+    assert schema_problems(content, "pain.001.001.09.xsd") == [] and swiss_problems(content) == []
+    assert etree.fromstring(content).findtext(".//{*}CtrlSum") == "50.00"
+    assert page.orders.model.rows() == [] and page.tabs.currentIndex() == 2
+    assert [f.file_name for f in page.files.model.rows()] == ["auszahlung.xml"]
+    assert "auszahlung.xml geschrieben: 1 Aufträge" in page.status.text()
+
+
+def test_qr_iban_default_account_is_shown_in_the_run_dialog(qtbot, sqlite_db, tmp_path):
+    org = ch_organization(sqlite_db, default_qr=True)
+    context = AppContext(sqlite_db)
+    context.set_organization(org)
+    preview = payout_run.preview_payout_run(sqlite_db, org.id)
+    run = PayoutRunDialog(context, preview, str(tmp_path))
+    qtbot.addWidget(run)
+    assert "QR-IBAN" in run.summary.text() and run.debtor.property("fieldError") is True
+    assert run.save() is False
+
+
+def test_page_is_in_the_navigation_after_debitoren(qtbot, sqlite_db):
+    org = ch_organization(sqlite_db)
+    context = AppContext(sqlite_db)
+    context.set_organization(org)
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    titles = [entry.title for entry in window.pages]
+    assert titles.index("Auszahlungen") > titles.index("Debitoren")
+    assert isinstance(window.page("Auszahlungen"), PayoutPage)
