@@ -61,7 +61,7 @@ def build(url: str, count: int) -> tuple[int, bytes]:
         account_ids = connection.execute(select(Account.id).where(Account.organization_id == org.id)
                                          .order_by(Account.id)).scalars().all()
         postings = [dict(account_id=aid, booking_date=date(2026, m, 1), due_date=date(2026, m, 28),
-                         category="FEE_GROUP", amount_minor=FEE, currency="CHF", source="BILLING_RUN",
+                         category="KITA_FEE", amount_minor=FEE, currency="CHF", source="BILLING_RUN",
                          reference="", text=f"Beitrag {m:02d}.2026", detail={}, created_by="bench", created_at=now)
                     for aid in account_ids for m in (8, 9, 10)]
         for start in range(0, len(postings), 20000):

@@ -28,6 +28,7 @@ from sollhaben.banking.camt_model import (
     CamtStatement,
     CamtTransaction,
 )
+from sollhaben.domain.formatting import format_money
 from sollhaben.domain.money import Currency, Money
 from sollhaben.domain.references import compact
 
@@ -242,9 +243,10 @@ class _Reader:
     def check_sum(self, ntry, where: str, entry_amount: Money, credit: bool, transactions) -> None:
         total = sum(t.amount.minor if t.credit == credit else -t.amount.minor for t in transactions)
         if total != entry_amount.minor:
+            country = "CH" if entry_amount.currency is Currency.CHF else "DE"
             self.problem(ntry, where, f"Die Summe der {len(transactions)} Transaktionen "
-                                      f"({Money(total, entry_amount.currency)}) ist nicht der Betrag der Buchung "
-                                      f"({entry_amount}).")
+                                      f"({format_money(Money(total, entry_amount.currency), country, True)}) ist "
+                                      f"nicht der Betrag der Buchung ({format_money(entry_amount, country, True)}).")
 
     def duplicates(self, statements) -> None:
         """The same servicer key twice in one file would book one payment twice: an error."""

@@ -35,7 +35,7 @@ def setup(qtbot, sqlite_db, tmp_path):
                                                          bank_accounts=(BankAccountInput(IBAN),)),
                                  today=date(2026, 11, 24))
     account = ledger.open_account(db, org.id, gerber.id)
-    items = [ledger.post(db, NewPosting(account.id, date(2026, m, 1), "FEE_GROUP", chf("200.00"),
+    items = [ledger.post(db, NewPosting(account.id, date(2026, m, 1), "KITA_FEE", chf("200.00"),
                                         text=f"Beitrag {m}.2026", due_date=date(2026, m, 28))) for m in (9, 10)]
     context = AppContext(db)
     context.set_organization(org)

@@ -27,7 +27,7 @@ def test_bank_import_preview_book_and_refuse_a_bad_file(capsys, tmp_path, sqlite
                                                                bank_accounts=(BankAccountInput(IBAN),)),
                                 today=date(2026, 11, 24))
     account = ledger.open_account(sqlite_db, org.id, payer.id)
-    ledger.post(sqlite_db, NewPosting(account.id, date(2026, 10, 1), "FEE_GROUP", Money.of("100.00", "CHF"),
+    ledger.post(sqlite_db, NewPosting(account.id, date(2026, 10, 1), "KITA_FEE", Money.of("100.00", "CHF"),
                                       due_date=date(2026, 10, 31)))
     good = tmp_path / "avis.xml"
     good.write_bytes(write_camt(FileSpec("054", "001.08", "CH4431999123000889012", "M-1", datetime(2026, 11, 24),

@@ -53,7 +53,7 @@ class World:
         self.a = ledger.open_account(db, self.org.id, self.gerber.id, module="kita")
         self.b = ledger.open_account(db, self.org.id, self.meier.id, module="kita")
 
-    def item(self, account, amount: str, due: date, category: str = "FEE_GROUP") -> int:
+    def item(self, account, amount: str, due: date, category: str = "KITA_FEE") -> int:
         return ledger.post(self.db, NewPosting(account.id, date(due.year, due.month, 1), category, chf(amount),
                                                text=f"Beitrag {due:%m.%Y}", due_date=due))
 
@@ -196,7 +196,7 @@ def test_ambiguous_iban_and_unknown_reference_go_to_clearing_with_a_note(db, wor
     lines = preview_import(db, world.org.id, content, "a.xml").lines
     assert [line.status for line in lines] == [LineStatus.CLEARING, LineStatus.CLEARING]
     assert "IBAN gehört zu mehreren Konten: Gerber, Reto" in lines[0].note and "Gerber, Sandra" in lines[0].note
-    assert lines[1].note.startswith("Referenz RF18539007547034 ist keinem Konto zugeordnet")
+    assert lines[1].note.startswith("Referenz RF18 5390 0754 7034 ist keinem Konto zugeordnet")
 
 
 def test_clearing_assign_to_account_and_items_or_mark_unassignable(db, world):

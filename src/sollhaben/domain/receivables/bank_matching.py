@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Mapping, Sequence
 
+from sollhaben.domain.references import format_creditor_reference, format_qr_reference
+
 
 class LineStatus(str, Enum):
     MATCHED = "MATCHED"  # booked as a payment on import
@@ -66,6 +68,12 @@ class LineMatch:
     note: str = ""
 
 
+def _grouped(reference: str) -> str:
+    if reference.isdigit() and len(reference) == 27:
+        return format_qr_reference(reference)
+    return format_creditor_reference(reference) if reference.startswith("RF") else reference
+
+
 def match_line(line: BankLine, references: Mapping[str, ReferenceTarget],
                accounts_by_iban: Mapping[str, Sequence[int]], already_imported: frozenset[str] | set[str],
                account_labels: Mapping[int, str] | None = None) -> LineMatch:
@@ -88,7 +96,7 @@ def match_line(line: BankLine, references: Mapping[str, ReferenceTarget],
         target = references.get(line.reference)
         if target is not None:
             return LineMatch(LineStatus.MATCHED, target.account_id, tuple(target.item_ids), "Referenz")
-        notes.append(f"Referenz {line.reference} ist keinem Konto zugeordnet")
+        notes.append(f"Referenz {_grouped(line.reference)} ist keinem Konto zugeordnet")
     if line.debtor_iban:
         accounts = sorted(set(accounts_by_iban.get(line.debtor_iban, ())))
         if len(accounts) == 1:

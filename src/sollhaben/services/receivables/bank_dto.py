@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sollhaben.banking.camt_model import CamtProblem
 from sollhaben.domain.errors import FieldError, ValidationError
+from sollhaben.domain.formatting import format_money
 from sollhaben.domain.money import Money
 from sollhaben.domain.receivables.bank_matching import LineStatus
 
@@ -82,8 +83,11 @@ class BankFilePreview:
         """German one-paragraph summary (CLI, dialogs)."""
         if self.problems:
             return f"{len(self.problems)} Fehler – die Datei wird nicht gebucht."
-        parts = [f"{self.count(LineStatus.MATCHED)} zugeordnet ({self.total(LineStatus.MATCHED)})",
-                 f"{self.count(LineStatus.CLEARING)} zur Klärung ({self.total(LineStatus.CLEARING)})",
+        country = "CH" if self.currency == "CHF" else "DE"
+        matched = format_money(self.total(LineStatus.MATCHED), country, with_currency=True)
+        clearing = format_money(self.total(LineStatus.CLEARING), country, with_currency=True)
+        parts = [f"{self.count(LineStatus.MATCHED)} zugeordnet ({matched})",
+                 f"{self.count(LineStatus.CLEARING)} zur Klärung ({clearing})",
                  f"{self.count(LineStatus.SKIPPED)} nicht gebucht",
                  f"{self.count(LineStatus.PENDING)} vorgemerkt übersprungen",
                  f"{self.count(LineStatus.DUPLICATE)} bereits eingelesen"]

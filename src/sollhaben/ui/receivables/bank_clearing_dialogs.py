@@ -27,8 +27,10 @@ def _summary(parent: QWidget) -> QLabel:
 
 
 def entry_text(entry: BankEntryDTO, country: str) -> str:
+    from sollhaben.ui.receivables.bank_preview_dialog import reference_text
+
     parts = [format_money(entry.amount, country, with_currency=True), format_date(entry.booking_date),
-             entry.debtor_name, entry.reference, entry.text]
+             entry.debtor_name, reference_text(entry.reference), entry.text]
     return " · ".join(p for p in parts if p)
 
 
@@ -47,8 +49,8 @@ class AssignDialog(FormDialog):
         money = lambda amount: format_money(amount, country)  # noqa: E731
         self.accounts = FilterableList(RowTableModel((
             Column("Konto", lambda r: r[0].number, width=80),
-            Column("Inhaber/in", lambda r: r[0].holder_name, width=220),
-            Column("Bezeichnung", lambda r: r[0].label, width=150),
+            Column("Inhaber/in", lambda r: r[0].holder_name, width=260),
+            Column("Bezeichnung", lambda r: r[0].label, width=200),
             Column("Saldo", lambda r: r[1], ALIGN_RIGHT, formatter=money, width=90),
         )), self, placeholder="Konto suchen: Name oder Nummer …")
         self.accounts.setObjectName("accounts")

@@ -20,7 +20,7 @@ from sollhaben.services.receivables.bank_import import import_bank_file, preview
 from sollhaben.ui.context import AppContext
 from sollhaben.ui.kita.run_worker import PageJobs
 from sollhaben.ui.receivables.bank_clearing_dialogs import AssignDialog, UnassignableDialog
-from sollhaben.ui.receivables.bank_preview_dialog import BankPreviewDialog
+from sollhaben.ui.receivables.bank_preview_dialog import BankPreviewDialog, reference_text
 from sollhaben.ui.table_model import ALIGN_RIGHT, Column, RowTableModel
 from sollhaben.ui.widgets.list_view import FilterableList
 
@@ -49,13 +49,13 @@ class BankFilesPage(QWidget):
             Column("Datum", lambda r: r.booking_date, width=80),
             Column("Betrag", lambda r: r.amount, ALIGN_RIGHT, formatter=money, width=90),
             Column("Auftraggeber/in", lambda r: r.debtor_name, width=170),
-            Column("IBAN", lambda r: format_iban(r.debtor_iban) if r.debtor_iban else "", width=190),
-            Column("Referenz", lambda r: r.reference, width=200),
-            Column("Mitteilung", lambda r: r.text, width=200),
-            Column("Stand", lambda r: r.status_label, width=130),
+            Column("Referenz / Mitteilung", lambda r: " · ".join(p for p in (reference_text(r.reference), r.text) if p),
+                   width=260),
+            Column("Hinweis", lambda r: r.note, width=330),
+            Column("Stand", lambda r: r.status_label, width=120),
             Column("Konto", lambda r: r.account_label, width=180),
-            Column("Hinweis", lambda r: r.note, width=300, stretch=True),
-            Column("Datei", lambda r: r.file_name, width=150),
+            Column("IBAN", lambda r: format_iban(r.debtor_iban) if r.debtor_iban else "", width=190),
+            Column("Datei", lambda r: r.file_name, width=160),
         )), self, placeholder="Suchen nach Name, IBAN, Referenz, Mitteilung …")
         self.clearing.setObjectName("clearing")
         self.assign_button = QPushButton("Zuordnen …", self)
@@ -78,8 +78,9 @@ class BankFilesPage(QWidget):
             Column("Klärung", lambda r: r.clearing_count, ALIGN_RIGHT, width=60),
             Column("Summe Klärung", lambda r: r.clearing, ALIGN_RIGHT, formatter=money, width=100),
             Column("offen", lambda r: r.open_clearing, ALIGN_RIGHT, width=50),
-            Column("nicht gebucht", lambda r: r.skipped_count, ALIGN_RIGHT, width=90),
-            Column("bereits eingelesen", lambda r: r.duplicate_count, ALIGN_RIGHT, width=110),
+            Column("übersprungen", lambda r: r.skipped_count, ALIGN_RIGHT, width=95,
+                   tooltip="Belastungen, vorgemerkte und andere nicht gebuchte Zeilen"),
+            Column("bereits eingelesen", lambda r: r.duplicate_count, ALIGN_RIGHT, width=125),
             Column("von", lambda r: r.imported_by, width=90),
             Column("Nachricht", lambda r: r.message_id, width=180, stretch=True),
         )), self, placeholder="Suchen nach Datei, Datum …")

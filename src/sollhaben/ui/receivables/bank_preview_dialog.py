@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QGridLayout, QLabel, Q
 
 from sollhaben.domain.formatting import format_money
 from sollhaben.domain.receivables.bank_matching import LineStatus
-from sollhaben.domain.references import format_iban
+from sollhaben.domain.references import format_creditor_reference, format_iban, format_qr_reference
 from sollhaben.services.receivables.bank_dto import BankFilePreview
 from sollhaben.ui.field_errors import SUMMARY_STYLE
 from sollhaben.ui.table_model import ALIGN_RIGHT, Column, RowTableModel
@@ -22,24 +22,30 @@ OUTCOMES = ((LineStatus.MATCHED, "Zugeordnet und gebucht"), (LineStatus.CLEARING
             (LineStatus.DUPLICATE, "Bereits eingelesen – übersprungen"))
 
 
+def reference_text(reference: str) -> str:
+    """A QR reference in its groups of five, a creditor reference in groups of four."""
+    if not reference:
+        return ""
+    return format_qr_reference(reference) if reference.isdigit() and len(reference) == 27 \
+        else format_creditor_reference(reference) if reference.startswith("RF") else reference
+
+
 def line_columns(country: str) -> tuple[Column, ...]:
     money = lambda amount: format_money(amount, country) if amount is not None else ""  # noqa: E731
     return (
-        Column("Ergebnis", lambda r: r.status.label, width=120),
-        Column("Stelle", lambda r: f"Zeile {r.line}, {r.position}", width=200),
+        Column("Ergebnis", lambda r: r.status.label, width=115),
         Column("Datum", lambda r: r.booking_date, width=80),
-        Column("Betrag", lambda r: r.amount if r.credit else None, ALIGN_RIGHT, width=90,
-               formatter=lambda a: money(a) if a is not None else ""),
-        Column("Belastung", lambda r: None if r.credit else r.amount, ALIGN_RIGHT, width=80,
-               formatter=lambda a: money(a) if a is not None else ""),
-        Column("Auftraggeber/in", lambda r: r.debtor_name, width=150),
-        Column("IBAN", lambda r: format_iban(r.debtor_iban) if r.debtor_iban else "", width=190),
-        Column("Referenz / Text", lambda r: r.reference or r.text, width=210),
+        Column("Betrag", lambda r: r.amount if r.credit else None, ALIGN_RIGHT, width=85, formatter=money),
+        Column("Belastung", lambda r: None if r.credit else r.amount, ALIGN_RIGHT, width=75, formatter=money),
+        Column("Auftraggeber/in", lambda r: r.debtor_name, width=170),
+        Column("Referenz / Mitteilung", lambda r: reference_text(r.reference) or r.text, width=250),
         Column("Konto", lambda r: r.account_label, width=190),
-        Column("Über", lambda r: r.via, width=70),
+        Column("Über", lambda r: r.via, width=65),
         Column("auf Posten", lambda r: r.allocated, ALIGN_RIGHT, formatter=money, width=80,
                tooltip="Was den offenen Posten zugeordnet wird; der Rest bleibt Guthaben auf dem Konto"),
-        Column("Hinweis", lambda r: r.note, width=260, stretch=True),
+        Column("Hinweis", lambda r: r.note, width=300),
+        Column("IBAN", lambda r: format_iban(r.debtor_iban) if r.debtor_iban else "", width=190),
+        Column("Stelle in der Datei", lambda r: f"Zeile {r.line}, {r.position}", width=260),
     )
 
 
@@ -52,9 +58,11 @@ class BankPreviewDialog(QDialog):
         head = QLabel(self)
         head.setObjectName("head")
         head.setWordWrap(True)
-        if preview.kind:
+        if preview.kind and not preview.problems:
             head.setText(f"<b>{preview.file_name}</b> – {preview.label}, Nachricht {preview.message_id}, "
                          f"{len(preview.lines)} Transaktionen")
+        elif preview.kind:
+            head.setText(f"<b>{preview.file_name}</b> – {preview.label}, Nachricht {preview.message_id}")
         else:
             head.setText(f"<b>{preview.file_name}</b>")
         layout = QVBoxLayout(self)
@@ -82,8 +90,12 @@ class BankPreviewDialog(QDialog):
             for row, (status, label) in enumerate(OUTCOMES):
                 count = QLabel(str(preview.count(status)), self)
                 count.setObjectName(f"count_{status.value}")
+                count.setAlignment(ALIGN_RIGHT)
+                count.setMinimumWidth(50)
                 total = QLabel(format_money(preview.total(status), country, with_currency=True), self)
                 total.setObjectName(f"total_{status.value}")
+                total.setAlignment(ALIGN_RIGHT)
+                total.setMinimumWidth(120)
                 grid.addWidget(QLabel(label, self), row, 0)
                 grid.addWidget(count, row, 1)
                 grid.addWidget(total, row, 2)
