@@ -2,7 +2,7 @@
 items with level, fee, amount, reasons for what is not reminded); `sollhaben dunning run --date DATE
 [--organization] [--output PATH] [--one-file|--per-recipient]` confirms it — fees posted, notices,
 history and measures recorded in one transaction — and writes the letters (one PDF, or one PDF per
-recipient into the folder PATH). German messages; errors on stderr with exit code 1."""
+recipient into the folder PATH) and, when the run handed items over, the hand-over list. German messages; errors on stderr with exit code 1."""
 from __future__ import annotations
 
 import sys
@@ -65,7 +65,7 @@ def _write(pdf, run_date, output: str | None, per_recipient: bool) -> None:
 def run(db, args, find_organization) -> int:
     from sollhaben.domain.errors import ConflictError, NotFoundError, ValidationError
     from sollhaben.domain.formatting import parse_date
-    from sollhaben.services.receivables import dunning, dunning_letters
+    from sollhaben.services.receivables import dunning, dunning_handover, dunning_letters
 
     try:
         run_date = parse_date(args.date, "Stichtag")
@@ -88,9 +88,17 @@ def run(db, args, find_organization) -> int:
     except (ConflictError, NotFoundError, LookupError) as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 1
-    if not result.letters:
-        return 0
     try:
+        if result.handovers:
+            path = Path(f"uebergabeliste-{run_date:%Y-%m-%d}.pdf")
+            if args.output:
+                base = Path(args.output)
+                path = (base / path.name) if args.per_recipient else base.with_name(f"{base.stem}-uebergabe.pdf")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(dunning_handover.handover_pdf(db, result.run_id))
+            print(f"Übergabeliste geschrieben: {path}")
+        if not result.letters:
+            return 0
         pdf = dunning_letters.render_run(db, result.run_id, per_recipient=args.per_recipient)
         _write(pdf, run_date, args.output, args.per_recipient)
     except (ValidationError, OSError) as exc:

@@ -166,3 +166,20 @@ def test_cancelling_the_run_books_nothing_or_reports_the_booked_run(qtbot, page,
         assert page.confirm_button.isEnabled()  # the proposal stands; the clerk may book it after all
     else:  # the cancel came after the commit: the page says so and goes on
         assert len(runs) == 1 and "gebucht" in page.summary.text()
+
+
+def test_handover_list_of_a_run_in_the_preview(qtbot, page, context, accounts):
+    db, org_id = context.db, context.organization_id
+    for day in (date(2026, 10, 25), date(2026, 11, 8), date(2026, 11, 22), date(2026, 12, 3)):
+        shown = dunning.preview(db, org_id, day)
+        if shown.proposal.letters or shown.proposal.handovers:
+            dunning.confirm(db, shown)
+    page.runs.reload(newest=True)
+    latest = max(page.runs.runs.model.rows(), key=lambda r: r.run_id)
+    assert latest.handovers == 2 and page.runs.handover_button.isEnabled()
+    assert not page.runs.print_run_button.isEnabled()  # that run wrote no letters
+    with qtbot.waitSignal(context.worker.finished, timeout=10_000):
+        page.runs.handover_button.click()
+    qtbot.waitUntil(lambda: page.preview is not None, timeout=5000)
+    assert page.preview.page_count() == 1 and "Übergabeliste" in page.preview.windowTitle()
+    page.preview.close()

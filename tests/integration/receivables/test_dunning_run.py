@@ -2,11 +2,13 @@
 measures, references), idempotency, level progression to the hand-over, blocks, nothing half-stored."""
 from __future__ import annotations
 
+import io
 from concurrent.futures import CancelledError
 from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from sollhaben.domain.errors import ConflictError, ValidationError
@@ -18,7 +20,8 @@ from sollhaben.persistence.models import Posting
 from sollhaben.persistence.models.dunning import CollectionMeasure, DunningNotice, DunningNoticeItem, DunningRun
 from sollhaben.services import ledger, organizations, persons
 from sollhaben.services.ledger import NewPosting
-from sollhaben.services.receivables import blocks, dunning, dunning_history, dunning_settings, measures
+from sollhaben.services.receivables import (blocks, dunning, dunning_handover, dunning_history, dunning_settings,
+                                             measures)
 from sollhaben.services.receivables.references import resolve_reference
 from sollhaben.services.unit_of_work import read_only
 from tests.conftest import make_org_input
@@ -102,6 +105,11 @@ def test_levels_follow_the_history_up_to_the_hand_over(db, org):
     assert (result.letters, result.handovers) == (0, 1)
     assert [h.kind for h in dunning_history.item_history(db, item)] == ["LETTER", "LETTER", "LETTER", "HANDOVER"]
     assert [m.kind for m in measures.list_measures(db, account.id)][-1] == "HANDOVER"
+    listing = PdfReader(io.BytesIO(dunning_handover.handover_pdf(db, result.run_id))).pages[0].extract_text()
+    assert "Übergabeliste" in listing and "Übergabe an: Betreibung" in listing and "Keller" in listing
+    assert "300.00" in listing and "Marktgasse 3, 3011 Bern" in listing
+    with pytest.raises(ValidationError, match="nichts übergeben"):
+        dunning_handover.handover_pdf(db, dunning.list_runs(db, org.id)[-1].run_id)
     assert all(l.item.id != item for a in dunning.preview(db, org.id, day + timedelta(days=60)).proposal.accounts
                for l in a.lines)
 

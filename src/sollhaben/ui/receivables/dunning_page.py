@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLin
 
 from sollhaben.domain.errors import ConflictError, NotFoundError, ValidationError
 from sollhaben.domain.formatting import format_date, format_number_minor, parse_date
-from sollhaben.services.receivables import dunning, dunning_letters
+from sollhaben.services.receivables import dunning, dunning_handover, dunning_letters
 from sollhaben.services.receivables.dunning import DunningPreview, RunResult
 from sollhaben.ui.context import AppContext
 from sollhaben.ui.field_errors import ERROR_COLOR, ERROR_STYLE
@@ -102,6 +102,7 @@ class DunningPage(QWidget):
         self.block_button.clicked.connect(self.block_from_tree)
         self.tree.exclusions_changed.connect(self._exclusions_changed)
         self.runs.reprint.connect(self.print_run)
+        self.runs.handover_list.connect(self.print_handover_list)
         context.signals.organization_changed.connect(lambda _org: self.reload())
         context.signals.data_changed.connect(self._data_changed)
         if context.worker is not None:
@@ -210,9 +211,7 @@ class DunningPage(QWidget):
     def _printed(self, run_id: int, pdf) -> None:
         self._busy(False)
         if isinstance(pdf, bytes):
-            self.preview = PrintPreviewDialog(pdf, "Mahnungen", f"Mahnungen_Lauf_{run_id}.pdf", self.window())
-            self.preview.finished.connect(self.preview.deleteLater)
-            self.preview.open()
+            self._show_pdf(pdf, "Mahnungen", f"Mahnungen_Lauf_{run_id}.pdf")
             return
         folder = self.choose_folder()
         if not folder:
@@ -228,6 +227,21 @@ class DunningPage(QWidget):
             self._error(f"Die Dateien konnten nicht geschrieben werden: {exc.strerror or exc}")
             return
         self.summary.setText(f"{len(self.written)} PDF-Datei(en) gespeichert in {folder}")
+
+    def print_handover_list(self, run_id: int) -> None:
+        """The run's hand-over list (PDF) in the print preview."""
+        db = self.context.db
+        self._busy(True, "Übergabeliste wird erstellt …")
+        self._job = self.context.worker.submit(
+            "Übergabeliste", lambda _p: dunning_handover.handover_pdf(db, run_id),
+            on_done=lambda pdf: self._show_pdf(pdf, "Übergabeliste", f"Uebergabeliste_Lauf_{run_id}.pdf"),
+            on_error=self._failed, owner=self)
+
+    def _show_pdf(self, pdf: bytes, title: str, file_name: str) -> None:
+        self._busy(False)
+        self.preview = PrintPreviewDialog(pdf, title, file_name, self.window())
+        self.preview.finished.connect(self.preview.deleteLater)
+        self.preview.open()
 
     def choose_folder(self) -> str:
         """Where to write one PDF per recipient ("" when the clerk cancels); tests replace it."""

@@ -21,6 +21,7 @@ def _reference(reference: str) -> str:
 
 class RunsTab(QWidget):
     reprint = Signal(int, object)  # run id, account ids (None: all letters of the run)
+    handover_list = Signal(int)  # run id
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -33,7 +34,9 @@ class RunsTab(QWidget):
             Column("Gebühren", lambda r: r.fees, ALIGN_RIGHT, stretch=True),
         )), self, placeholder="Mahnläufe durchsuchen …")
         self.print_run_button = QPushButton("Briefe erneut drucken", self, objectName="reprintRun")
+        self.handover_button = QPushButton("Übergabeliste", self, objectName="handoverList")
         self.runs.toolbar.addWidget(self.print_run_button)
+        self.runs.toolbar.addWidget(self.handover_button)
         self.notices = FilterableList(RowTableModel((
             Column("Konto", lambda r: r.holder, width=200),
             Column("Art", lambda r: r.kind_label, width=80),
@@ -81,6 +84,8 @@ class RunsTab(QWidget):
         self.runs.current_changed.connect(self._run_changed)
         self.notices.current_changed.connect(self._notice_changed)
         self.print_run_button.clicked.connect(self._print_run)
+        self.handover_button.clicked.connect(
+            lambda: self.handover_list.emit(self.runs.current_row().run_id) if self.runs.current_row() else None)
         self.print_one_button.clicked.connect(self._print_one)
 
     def reload(self, newest: bool = False) -> None:
@@ -98,6 +103,8 @@ class RunsTab(QWidget):
         self._run_changed(self.runs.current_row())
 
     def _run_changed(self, run) -> None:
+        self.handover_button.setEnabled(bool(run and run.handovers))
+        self.print_run_button.setEnabled(bool(run and run.letters))
         self.notices.set_rows(dunning_history.run_notices(self.context.db, run.run_id) if run else [])
         self.notices.select(lambda r: True)
         self._notice_changed(self.notices.current_row())
