@@ -3,9 +3,12 @@ uses the credit balance up, cancelling gives it back, the ledger invariant holds
 refused order stores nothing."""
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sollhaben.domain.errors import NotFoundError, ValidationError
 from sollhaben.domain.money import Money
@@ -16,6 +19,9 @@ from sollhaben.services.unit_of_work import unit_of_work
 from tests.integration.receivables.test_payout_support import (
     CH_PAYER_IBAN, QR_IBAN, TODAY, ch_organization, counts, invariant_problems, payer, with_credit,
 )
+
+
+_SEQUENCE = itertools.count(1)
 
 
 def chf(text: str) -> Money:
@@ -158,3 +164,41 @@ def test_orders_belong_to_the_organization(db, org):
             payout_orders.create_payout_order(session, organization_id=org.id, account_id=account.id,
                                               recipient=account.holder_id, iban=CH_PAYER_IBAN, amount=chf("1.00"),
                                               purpose="x", source_kind="MODULE", source_id=1)
+
+
+# --- the ledger invariant over random histories with refunds and cancellations -------------------
+
+OPERATIONS = st.lists(st.tuples(st.sampled_from(["receivable", "payment", "refund", "cancel"]),
+                                st.integers(min_value=1, max_value=50_000)), min_size=1, max_size=12)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(operations=OPERATIONS)
+def test_invariant_holds_over_random_histories_with_refunds(db, org, operations):
+    account = payer(db, org, f"Zufall{next(_SEQUENCE)}", "Eva", CH_PAYER_IBAN)
+    open_orders: list[int] = []
+    for operation, minor in operations:
+        amount = Money(minor, "CHF")
+        if operation == "receivable":
+            ledger.post(db, ledger.NewPosting(account.id, TODAY, "FEE", amount, text="Beitrag", due_date=TODAY))
+        elif operation == "payment":
+            ledger.book_payment(db, account.id, TODAY, amount)
+        elif operation == "refund":
+            credit = ledger.statement(db, account.id).unallocated_credit
+            if credit.minor == 0:
+                continue
+            part = Money(min(minor, credit.minor), "CHF")
+            open_orders.append(payout_refunds.create_refund_order(db, org.id, account.id, amount=part,
+                                                                  booking_date=TODAY))
+        elif open_orders:
+            payout_orders.cancel_payout_order(db, open_orders.pop(minor % len(open_orders)), booking_date=TODAY)
+        assert invariant_problems(db, account.id) == []
+    statement = ledger.statement(db, account.id)
+    refunded = sum(o.amount.minor for o in payout_orders.list_payout_orders(db, org.id, status=OrderStatus.OPEN)
+                   if o.account_id == account.id)
+    open_minor = sum(p.open_amount.minor for p in statement.open_items)
+    assert statement.closing_balance.minor == open_minor - statement.unallocated_credit.minor
+    standing = sum(line.posting.amount.minor for line in statement.lines
+                   if line.posting.category == "REFUND" and line.posting.amount.minor > 0
+                   and line.posting.reversed_by_id is None)
+    assert standing == refunded  # every open order has its refund posting; cancelled ones are reversed
