@@ -67,10 +67,13 @@ class ProposalTree(QTreeWidget):
             level = f"Übergabe: {shown.policy.handover.label}"
         else:
             level = ""
+        hint = account.reason
+        if account.letter_level and account.handed_over:
+            hint = f"dazu Übergabe ({shown.policy.handover.label}): {len(account.handed_over)} Posten"
         node = QTreeWidgetItem([account.account.name, "", level,
                                 format_number_minor(account.amount_minor, country) if account.letter_level else "",
                                 format_number_minor(account.fee_minor, country) if account.fee_minor else "", "",
-                                account.reason])
+                                hint])
         node.setData(0, ID_ROLE, account.account.id)
         node.setData(0, KIND_ROLE, "account")
         node.setFlags(node.flags() | Qt.ItemFlag.ItemIsUserCheckable)
