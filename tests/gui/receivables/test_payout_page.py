@@ -118,7 +118,7 @@ def test_run_dialog_errors_at_the_fields_then_the_run_writes_the_file(page, qtbo
     assert etree.fromstring(content).findtext(".//{*}CtrlSum") == "50.00"
     assert page.orders.model.rows() == [] and page.tabs.currentIndex() == 2
     assert [f.file_name for f in page.files.model.rows()] == ["auszahlung.xml"]
-    assert "auszahlung.xml geschrieben: 1 Aufträge" in page.status.text()
+    assert "auszahlung.xml geschrieben: 1 Auftrag," in page.status.text()
 
 
 def test_qr_iban_default_account_is_shown_in_the_run_dialog(qtbot, sqlite_db, tmp_path):

@@ -61,7 +61,7 @@ class CreditBalanceDTO:
 
     @property
     def problem_text(self) -> str:
-        return "; ".join(p.message for p in self.problems)
+        return " ".join(p.message for p in self.problems)
 
 
 @dataclass(frozen=True)

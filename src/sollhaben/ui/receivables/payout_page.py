@@ -158,7 +158,8 @@ class PayoutPage(QWidget):
             except ValidationError as exc:
                 problems.append(f"Auftrag {row.id}: {exc}")
         self.context.signals.data_changed.emit("payout_order")
-        self.jobs.say("; ".join(problems) if problems else f"{len(rows)} Auftrag/Aufträge storniert.")
+        done = "1 Auftrag" if len(rows) == 1 else f"{len(rows)} Aufträge"
+        self.jobs.say("; ".join(problems) if problems else f"{done} storniert.")
 
     # the payout run ------------------------------------------------------------------------
     def start_run(self, dialog: PayoutRunDialog | None = None) -> PayoutRunDialog | None:
@@ -188,7 +189,8 @@ class PayoutPage(QWidget):
     def _run_done(self, result) -> None:
         self.context.signals.data_changed.emit("payout_order")
         self.tabs.setCurrentIndex(2)
-        self.jobs.say(f"Zahlungsdatei {result.file_name} geschrieben: {result.count} Aufträge, "
+        orders = "1 Auftrag" if result.count == 1 else f"{result.count} Aufträge"
+        self.jobs.say(f"Zahlungsdatei {result.file_name} geschrieben: {orders}, "
                       f"{format_money(result.total, self.context.country, with_currency=True)}.")
 
     def _run_failed(self, dialog: PayoutRunDialog, exc: BaseException) -> None:
