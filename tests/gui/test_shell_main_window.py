@@ -43,11 +43,11 @@ def test_window_opens_with_organization_database_and_to_do_page(window, context)
     assert window.database_label.text().startswith("SQLite: ") and window.database_label.text().endswith("test.sqlite")
     titles = [window.navigation.item(i).text() for i in range(window.navigation.count())]
     assert titles == ["Personen", "Kinder", "Schnellerfassung", "Sollstellung", "Festsetzung", "Staffelberechnung",
-                      "Standard", "Staffeltabelle", "Debitoren", "Mahnwesen", "Offene Posten", "Lastschriften",
-                      "Wiedervorlagen", "Einheiten", "Einstellungen"]
+                      "Standard", "Staffeltabelle", "Debitoren", "Zahlungseingänge", "Mahnwesen", "Offene Posten",
+                      "Lastschriften", "Auszahlungen", "Wiedervorlagen", "Einheiten", "Einstellungen"]
     shown = [t for t in titles if window.is_page_shown(t)]  # a Swiss social service without the Kita module
-    assert shown == ["Personen", "Debitoren", "Mahnwesen", "Offene Posten", "Wiedervorlagen", "Einheiten",
-                     "Einstellungen"]
+    assert shown == ["Personen", "Debitoren", "Zahlungseingänge", "Mahnwesen", "Offene Posten", "Auszahlungen",
+                     "Wiedervorlagen", "Einheiten", "Einstellungen"]
     assert window.current_page_title() == "Wiedervorlagen"
     assert isinstance(window.stack.currentWidget(), TodoPage)
     assert not window.organization_toolbar.isVisibleTo(window)  # only one organization
@@ -72,8 +72,9 @@ def test_navigation_switches_pages(qtbot, window):
 def test_shortcuts(qtbot, window):
     shortcuts = {a.text(): a.shortcut().toString() for a in window.page_actions if a.isVisible()}
     # numbered as the pages this organization shows (a Swiss social service: no Kita pages)
-    assert shortcuts == {"Personen": "Ctrl+1", "Debitoren": "Ctrl+2", "Mahnwesen": "Ctrl+3", "Offene Posten": "Ctrl+4",
-                         "Wiedervorlagen": "Ctrl+5", "Einheiten": "Ctrl+6", "Einstellungen": "Ctrl+7"}
+    assert shortcuts == {"Personen": "Ctrl+1", "Debitoren": "Ctrl+2", "Zahlungseingänge": "Ctrl+3",
+                         "Mahnwesen": "Ctrl+4", "Offene Posten": "Ctrl+5", "Auszahlungen": "Ctrl+6",
+                         "Wiedervorlagen": "Ctrl+7", "Einheiten": "Ctrl+8", "Einstellungen": "Ctrl+9"}
     assert window.settings_action.shortcut().toString() == "Ctrl+,"
     assert window.quit_action.shortcut().toString() == "Ctrl+Q"
     assert window.about_action.shortcut().toString() == "F1"
@@ -186,7 +187,8 @@ def test_module_pages_follow_the_enabled_modules(qtbot, window, context, sqlite_
     assert all(window.is_page_shown(t) for t in ("Kinder", "Schnellerfassung", "Sollstellung", "Festsetzung",
                                                  "Staffelberechnung", "Standard"))
     shortcuts = {a.text(): a.shortcut().toString() for a in window.page_actions if a.isVisible()}
-    assert shortcuts["Staffelberechnung"] == "Ctrl+6" and shortcuts["Mahnwesen"] == "Ctrl+0"
+    assert shortcuts["Staffelberechnung"] == "Ctrl+6" and shortcuts["Zahlungseingänge"] == "Ctrl+0"
+    assert shortcuts["Mahnwesen"] == ""
     assert shortcuts["Offene Posten"] == ""
     assert shortcuts["Einheiten"] == "" and window.page_actions[window.page_index("Einheiten")].isVisible()
     assert window.show_page(window.page_index("Standard"))
