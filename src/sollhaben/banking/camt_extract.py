@@ -7,8 +7,8 @@ no value can contain a TAB or a line break and the split is exact.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -36,8 +36,7 @@ _FIELDS = (
 _JOINED = (("ustrd", "c:RmtInf/c:Ustrd"), ("additional_remittance", "c:RmtInf/c:Strd/c:AddtlRmtInf"))
 
 
-@dataclass(frozen=True)
-class TxFields:
+class TxFields(NamedTuple):
     tx_ref: str
     end_to_end: str
     amt_present: str
@@ -85,5 +84,5 @@ def transaction_fields(root, ns: str) -> dict:
     result = {}
     for element, line in zip(elements, lines):
         values = line.split("\t")[:count]
-        result[element] = TxFields(*values)
+        result[element] = TxFields._make(values)
     return result

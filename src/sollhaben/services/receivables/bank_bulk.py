@@ -61,8 +61,19 @@ def write_rows(session: Session, table: Table, rows: list[dict]) -> None:
     processors = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
     names = ", ".join(f'"{c}"' for c in columns)
     statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" for _ in columns)})'
-    values = [tuple(p(v) if p is not None and v is not None else v for p, v in zip(processors, (row[c] for c in columns)))
-              for row in rows]
+    caches: list[dict] = [{} for _ in columns]  # dates, times, amounts repeat: convert each value once
+
+    def convert(processor, cache: dict, value):
+        if processor is None or value is None:
+            return value
+        if isinstance(value, (dict, list)):
+            return processor(value)
+        try:
+            return cache[value]
+        except KeyError:
+            cache[value] = converted = processor(value)
+            return converted
+    values = [tuple(convert(p, k, row[c]) for p, k, c in zip(processors, caches, columns)) for row in rows]
     cursor = connection.connection.dbapi_connection.cursor()
     try:
         cursor.executemany(statement, values)

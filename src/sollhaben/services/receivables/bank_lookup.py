@@ -93,6 +93,21 @@ def account_labels(session: Session, account_ids: Iterable[int]) -> dict[int, st
     return labels
 
 
+def _raw_rows(session: Session, query) -> list[tuple]:
+    """All rows of `query` straight from the driver (IN lists rendered into the statement)."""
+    connection = session.connection()
+    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    arguments = (tuple(params[name] for name in compiled.positiontup) if compiled.positiontup is not None
+                 else params)
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(str(compiled), arguments)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 @dataclass
 class OpenItemRow:
     """An open item as the bulk booking keeps it; `open_minor` goes down as lines are allocated."""
@@ -123,7 +138,7 @@ def account_infos(session: Session, organization_id: int, account_ids: Sequence[
                  .where(Account.id.in_(part), Account.organization_id == organization_id).order_by(Account.id))
         if lock:
             query = query.with_for_update()
-        for account_id, key, module, currency, parent_id in session.execute(query):
+        for account_id, key, module, currency, parent_id in session.connection().execute(query):
             result[account_id] = AccountInfo(account_id, key, module, currency)
             if not module and parent_id is not None:
                 parents[account_id] = parent_id
@@ -136,23 +151,25 @@ def account_infos(session: Session, organization_id: int, account_ids: Sequence[
 
 
 def open_items(session: Session, account_ids: Sequence[int]) -> dict[int, list[OpenItemRow]]:
-    """Open items of all these accounts: receivables minus their allocations, in SQL."""
+    """Open items of all these accounts: receivables minus their allocations (summed in SQL)."""
     result: dict[int, list[OpenItemRow]] = {}
     for part in chunks(sorted(set(account_ids))):
-        allocated = (select(Allocation.item_id, func.sum(Allocation.amount_minor).label("allocated"))
-                     .join(Posting, Posting.id == Allocation.item_id)
-                     .where(Posting.account_id.in_(part), Posting.amount_minor > 0)
-                     .group_by(Allocation.item_id).subquery())
-        open_minor = Posting.amount_minor - func.coalesce(allocated.c.allocated, 0)
         # the detail as text, decoded only where it says something (an enforcement case)
         query = (select(Posting.id, Posting.account_id, Posting.due_date, Posting.booking_date, Posting.category,
-                        cast(Posting.detail, String), open_minor)
-                 .outerjoin(allocated, allocated.c.item_id == Posting.id)
-                 .where(Posting.account_id.in_(part), Posting.amount_minor > 0, open_minor > 0)
-                 .order_by(Posting.account_id, Posting.due_date, Posting.id))
-        # plain connection: tens of thousands of rows without the ORM's per-row work
-        for pid, account_id, due, booked, category, detail, rest in session.connection().execute(query):
+                        cast(Posting.detail, String),
+                        Posting.amount_minor - func.coalesce(func.sum(Allocation.amount_minor), 0))
+                 .outerjoin(Allocation, Allocation.item_id == Posting.id)
+                 .where(Posting.account_id.in_(part), Posting.amount_minor > 0)
+                 .group_by(Posting.id))
+        # the driver's rows as they come: tens of thousands without per-row work of SQLAlchemy
+        # (SQLite gives dates as ISO text, PostgreSQL as dates); the allocator orders them itself
+        for pid, account_id, due, booked, category, detail, rest in _raw_rows(session, query):
+            if rest <= 0:
+                continue
+            day = due or booked
+            if isinstance(day, str):
+                day = date.fromisoformat(day[:10])
             result.setdefault(account_id, []).append(
-                OpenItemRow(pid, account_id, due or booked, category,
+                OpenItemRow(pid, account_id, day, category,
                             json.loads(detail) if detail and detail not in ("{}", "null") else {}, int(rest)))
     return result
