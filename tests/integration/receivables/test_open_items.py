@@ -98,6 +98,11 @@ def test_a_credit_shows_with_the_account(aged):
     assert abt.holder_name == "Abt, Bernd"
     assert (abt.open_total.minor, abt.credit.minor, abt.balance.minor) == (1000, 2500, -1500)
     assert [r.item_id for r in result.items if r.account_id == bernd.id] == [later]
+    ledger.book_payment(db, bernd.id, KEY, eur("20.00"))  # 10 to the item, 10 more credit: 35
+    credit_only = open_item_list(db, org.id, OpenItemsFilter(KEY)).ageing[0]
+    assert (credit_only.holder_name, credit_only.open_total.minor, credit_only.credit.minor) == ("Abt, Bernd", 0, 3500)
+    assert [a.holder_name for a in open_item_list(db, org.id, OpenItemsFilter(KEY, overdue_only=True)).ageing] == [
+        "Keller, Anna"]  # filtered: only accounts with listed items
     # the day before, the payment was not booked: the item was open, no credit
     before = open_item_list(db, org.id, OpenItemsFilter(KEY - timedelta(days=1))).ageing[0]
     assert (before.open_total.minor, before.credit.minor, before.balance.minor) == (8500, 0, 8500)

@@ -4,7 +4,8 @@ month of a year. Read-only; for a large organization the page runs it on the wor
 
 Filters (docs/statements.md → "Open-item list"): categories (none = all), overdue only (due date
 before the key date), minimum amount (an account is listed when its listed items sum to at least
-the minimum). Credit and balance of an account are the account's own, whatever the filters.
+the minimum). Credit and balance of an account are the account's own, whatever the filters;
+without filters the ageing also lists the accounts that have only credit.
 """
 from __future__ import annotations
 
@@ -182,6 +183,13 @@ def open_item_list(db: Database, organization_id: int, flt: OpenItemsFilter, pro
         ageing.append(AgeingRow(account_id, number, rows[0].holder_name, buckets, Money(open_total, currency),
                                 Money(credit, currency), Money(int(balance), currency)))
         items.extend(rows)
+    if not wanted and not flt.overdue_only and minimum == 0:  # unfiltered: accounts with credit only too
+        for account_id, (_aid, number, last, first, balance) in balances.items():
+            credit = unfiltered_open.get(account_id, 0) - int(balance)
+            if account_id not in rows_by_account and credit > 0:
+                ageing.append(AgeingRow(account_id, number, f"{last}, {first}" if first else last,
+                                        tuple(Money(0, currency) for _b in BUCKETS), Money(0, currency),
+                                        Money(credit, currency), Money(int(balance), currency)))
     order = {aid: (name_key(row[2], row[3] or ""), row[1]) for aid, row in balances.items()}
     ageing.sort(key=lambda a: (order[a.account_id], a.account_id))
     items.sort(key=lambda r: (order[r.account_id], r.account_id, r.due_date, r.item_id))

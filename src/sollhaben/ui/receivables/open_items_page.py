@@ -93,12 +93,12 @@ class OpenItemsPage(QWidget):
         bold.setBold(True)
         self.ageing = FilterableList(RowTableModel((
             Column("Konto", lambda a: a.account_number, width=62),
-            Column("Inhaber/in", lambda a: a.holder_name, width=150),
-            *(Column(BUCKET_LABELS[b], (lambda a, i=i: a.buckets[i]), ALIGN_RIGHT, formatter=money, width=84)
+            Column("Inhaber/in", lambda a: a.holder_name, width=130),
+            *(Column(BUCKET_LABELS[b], (lambda a, i=i: a.buckets[i]), ALIGN_RIGHT, formatter=money, width=76)
               for i, b in enumerate(BUCKETS)),
-            Column("Summe offen", lambda a: a.open_total, ALIGN_RIGHT, formatter=money, width=90),
-            Column("Guthaben", lambda a: a.credit, ALIGN_RIGHT, formatter=money, width=84),
-            Column("Saldo", lambda a: a.balance, ALIGN_RIGHT, formatter=money, width=90),
+            Column("Summe offen", lambda a: a.open_total, ALIGN_RIGHT, formatter=money, width=84),
+            Column("Guthaben", lambda a: a.credit, ALIGN_RIGHT, formatter=money, width=72),
+            Column("Saldo", lambda a: a.balance, ALIGN_RIGHT, formatter=money, width=84),
         ), font=lambda a: bold if a.account_id is None else None), self, placeholder="Suchen nach Konto, Name …")
         self.ageing_chart = BarChart("Offene Posten nach Tagen überfällig", self._short_money, self, BAR_COLORS)
         self.year = QSpinBox(self)
@@ -115,7 +115,7 @@ class OpenItemsPage(QWidget):
         self.collections_chart = BarChart("Zahlungseingänge netto je Monat", self._short_money, self)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.items, "Offene &Posten")
-        self.tabs.addTab(self._beside(self.ageing, self.ageing_chart, 860, 400), "A&ltersstruktur")
+        self.tabs.addTab(self._beside(self.ageing, self.ageing_chart, 920, 340), "A&ltersstruktur")
         year_box = QWidget(self)
         year_layout = QVBoxLayout(year_box)
         year_layout.setContentsMargins(0, 0, 0, 0)
@@ -236,8 +236,9 @@ class OpenItemsPage(QWidget):
         self.ageing_chart.set_bars([BUCKET_LABELS[b] for b in BUCKETS], [m.minor for m in result.total.buckets])
         self._fill_collections(data)
         total = self._money(result.total.open_total)
+        accounts = len({r.account_id for r in result.items})
         self.jobs.say(f"Stichtag {format_date(result.filter.key_date)}: {len(result.items)} offene Posten von "
-                      f"{len(result.ageing)} Konten, zusammen {total} {result.currency}.")
+                      f"{accounts} Konten, zusammen {total} {result.currency}.")
         self._update_buttons()
         self.loaded.emit()
 
