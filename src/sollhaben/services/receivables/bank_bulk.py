@@ -16,6 +16,8 @@ from datetime import datetime, timezone
 from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session
 
+from sollhaben.persistence.base import MinorUnits
+
 
 def take_ids(session: Session, table: Table, count: int) -> list[int]:
     """`count` fresh primary keys of `table` for rows this transaction inserts."""
@@ -54,26 +56,34 @@ def write_rows(session: Session, table: Table, rows: list[dict]) -> None:
         finally:
             cursor.close()
         return
-    # SQLite: the driver's executemany with the columns' own bind processors applied once per value
-    # (SQLAlchemy's executemany does the same with more work per row)
+    # SQLite: the driver's executemany. Integers, texts and None go in as they are; dates, times
+    # and JSON through the columns' own bind processors (the format SQLAlchemy reads back), each
+    # distinct date or time converted once
     dialect = connection.dialect
     columns = list(rows[0])
-    processors = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
+    convert: list[tuple[int, object, dict]] = []
+    for index, name in enumerate(columns):
+        column_type = table.c[name].type
+        processor = column_type._cached_bind_processor(dialect)
+        if processor is not None and not isinstance(column_type, MinorUnits):
+            convert.append((index, processor, {}))
     names = ", ".join(f'"{c}"' for c in columns)
     statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" for _ in columns)})'
-    caches: list[dict] = [{} for _ in columns]  # dates, times, amounts repeat: convert each value once
-
-    def convert(processor, cache: dict, value):
-        if processor is None or value is None:
-            return value
-        if isinstance(value, (dict, list)):
-            return processor(value)
-        try:
-            return cache[value]
-        except KeyError:
-            cache[value] = converted = processor(value)
-            return converted
-    values = [tuple(convert(p, k, row[c]) for p, k, c in zip(processors, caches, columns)) for row in rows]
+    values = []
+    for row in rows:
+        value = [row[c] for c in columns]
+        for index, processor, cache in convert:
+            item = value[index]
+            if item is None:
+                continue
+            if isinstance(item, (dict, list)):
+                value[index] = processor(item)
+            else:
+                converted = cache.get(item)
+                if converted is None:
+                    converted = cache[item] = processor(item)
+                value[index] = converted
+        values.append(value)
     cursor = connection.connection.dbapi_connection.cursor()
     try:
         cursor.executemany(statement, values)

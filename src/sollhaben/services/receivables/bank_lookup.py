@@ -108,7 +108,7 @@ def _raw_rows(session: Session, query) -> list[tuple]:
         cursor.close()
 
 
-@dataclass
+@dataclass(slots=True)
 class OpenItemRow:
     """An open item as the bulk booking keeps it; `open_minor` goes down as lines are allocated."""
 
@@ -153,6 +153,7 @@ def account_infos(session: Session, organization_id: int, account_ids: Sequence[
 def open_items(session: Session, account_ids: Sequence[int]) -> dict[int, list[OpenItemRow]]:
     """Open items of all these accounts: receivables minus their allocations (summed in SQL)."""
     result: dict[int, list[OpenItemRow]] = {}
+    days: dict[str, date] = {}
     for part in chunks(sorted(set(account_ids))):
         # the detail as text, decoded only where it says something (an enforcement case)
         query = (select(Posting.id, Posting.account_id, Posting.due_date, Posting.booking_date, Posting.category,
@@ -167,8 +168,8 @@ def open_items(session: Session, account_ids: Sequence[int]) -> dict[int, list[O
             if rest <= 0:
                 continue
             day = due or booked
-            if isinstance(day, str):
-                day = date.fromisoformat(day[:10])
+            if isinstance(day, str):  # few distinct days among many items: parse each once
+                day = days.get(day) or days.setdefault(day, date.fromisoformat(day[:10]))
             result.setdefault(account_id, []).append(
                 OpenItemRow(pid, account_id, day, category,
                             json.loads(detail) if detail and detail not in ("{}", "null") else {}, int(rest)))
