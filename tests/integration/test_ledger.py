@@ -2,28 +2,20 @@
 allocation, reversals, credit balance, idempotency, statements."""
 from __future__ import annotations
 
-import itertools
-import shutil
-from contextlib import contextmanager
-from datetime import date, timedelta
-from pathlib import Path
+from datetime import date
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
 from sollhaben.domain.errors import NotFoundError, ValidationError
-from sollhaben.domain.ledger import CATEGORY_PRIORITY, PostingSource, check_account_invariant
-from sollhaben.domain.receivables import KITA_RULE, OpenItem, propose_allocation
+from sollhaben.domain.ledger import CATEGORY_PRIORITY, PostingSource
 from sollhaben.domain.master_data import PersonInput
 from sollhaben.domain.money import Money
 from sollhaben.domain.months import Month
-from sollhaben.persistence.database import open_database
 from sollhaben.persistence.models import Allocation, Posting
 from sollhaben.services import demo, ledger, organizations, persons
 from sollhaben.services.ledger import NewPosting
-from tests.conftest import _truncate_pg, make_org_input
+from tests.conftest import make_org_input
 
 TODAY = date(2026, 11, 24)
 
@@ -418,185 +410,7 @@ def test_statement_of_an_empty_and_an_unknown_account(db, account):
         ledger.statement(db, 9999)
 
 
-# --- property: the ledger invariant over random histories ---------------------------------------------
-#
-# Each example runs a random history (receivables, credits, payments with automatic or manual
-# allocation, later allocations, over-allocations that must be refused, reversals of receivables and
-# of payments, in random order) on a fresh database and checks ledger.md's invariant after every step.
-
-CATEGORIES = ("MAINTENANCE", "KITA_FEE", "REMINDER_FEE", "INTEREST", "ENFORCEMENT_COST")
-START = date(2026, 1, 1)
-
-
-@contextmanager
-def fresh_database(kind: str, template: Path, folder: Path, pg_url: str = ""):
-    if kind == "sqlite":
-        path = folder / f"h{next(_serial)}.sqlite"
-        shutil.copy(template, path)
-        database = open_database(f"sqlite:///{path}", user="hypothesis")
-    else:
-        database = open_database(pg_url, user="hypothesis")
-        _truncate_pg(database)
-    try:
-        yield database
-    finally:
-        database.dispose()
-
-
-_serial = itertools.count()
-
-
-def ledger_rows(db, account_id: int) -> tuple[dict[int, int], list[tuple[int, int, int]]]:
-    with db.session() as session:
-        postings = dict(session.execute(select(Posting.id, Posting.amount_minor)
-                                        .where(Posting.account_id == account_id)).all())
-        allocations = [(c, i, a) for c, i, a in session.execute(
-            select(Allocation.credit_id, Allocation.item_id, Allocation.amount_minor)
-            .join(Posting, Posting.id == Allocation.item_id).where(Posting.account_id == account_id))]
-        foreign = session.scalar(select(func.count()).select_from(Allocation)
-                                 .join(Posting, Posting.id == Allocation.credit_id)
-                                 .where(Posting.account_id == account_id, Allocation.item_id.not_in(postings)))
-    assert foreign == 0, "allocation across accounts"
-    return postings, allocations
-
-
-def check_invariant(db, account_id: int, expected_balance: int) -> None:
-    postings, allocations = ledger_rows(db, account_id)
-    to_item = {pid: 0 for pid in postings}
-    from_credit = {pid: 0 for pid in postings}
-    pairs: dict[tuple[int, int], int] = {}
-    for credit, item, amount in allocations:
-        assert postings[credit] < 0 < postings[item], f"allocation {credit} → {item} in the wrong direction"
-        to_item[item] += amount
-        from_credit[credit] += amount
-        pairs[credit, item] = pairs.get((credit, item), 0) + amount
-    for (credit, item), net in pairs.items():  # no allocation exceeds its item or its payment
-        assert 0 <= net <= min(postings[item], -postings[credit]), f"pair {credit} → {item}: {net}"
-    open_amounts = {pid: amount - to_item[pid] for pid, amount in postings.items() if amount > 0}
-    unallocated = {pid: -amount - from_credit[pid] for pid, amount in postings.items() if amount < 0}
-    assert all(0 <= o <= postings[pid] for pid, o in open_amounts.items()), open_amounts
-    assert all(0 <= u <= -postings[pid] for pid, u in unallocated.items()), unallocated
-    total = sum(postings.values())
-    assert total == sum(open_amounts.values()) - sum(unallocated.values())
-    assert total == expected_balance
-    assert check_account_invariant(postings, allocations) == []
-
-    statement = ledger.statement(db, account_id)
-    assert statement.closing_balance.minor == total
-    running = 0
-    for line in statement.lines:
-        running += line.posting.amount.minor
-        assert line.balance.minor == running
-    assert {p.id: p.open_amount.minor for p in statement.open_items} == {
-        pid: o for pid, o in open_amounts.items() if o > 0}
-    assert statement.unallocated_credit.minor == sum(unallocated.values())
-
-
-def run_history(db, data: st.DataObject, steps: int) -> None:
-    org = organizations.create_organization(db, make_org_input("CH"))
-    holder = persons.save_person(db, org.id, PersonInput("NATURAL", "Gerber", "Reto"), today=TODAY)
-    main = ledger.open_account(db, org.id, holder.id)
-    case = ledger.open_account(db, org.id, holder.id, key="enforcement:1", parent_id=main.id)
-    accounts = [main.id, case.id]
-    effective: dict[int, dict[int, int]] = {a: {} for a in accounts}  # postings not reversed: id → amount
-    reversible: list[tuple[int, int]] = []  # (account, posting) that may still be reversed
-
-    def open_items(account_id):
-        return [p for p in ledger.statement(db, account_id).open_items]
-
-    def credits_with_rest(account_id):
-        return [l.posting for l in ledger.statement(db, account_id).lines
-                if l.posting.amount.minor < 0 and l.posting.open_amount.minor > 0]
-
-    for step in range(steps):
-        account_id = data.draw(st.sampled_from(accounts), label="account")
-        action = data.draw(st.sampled_from(("receivable", "receivable", "credit", "pay_auto", "pay_manual",
-                                            "allocate", "over_allocate", "reverse", "reverse")), label="action")
-        day = START + timedelta(days=data.draw(st.integers(0, 365), label="day"))
-        if action == "receivable":
-            amount = data.draw(st.integers(1, 100_000), label="amount")
-            due = None if data.draw(st.booleans(), label="undated") else day + timedelta(
-                days=data.draw(st.integers(0, 60), label="due in"))
-            pid = ledger.post(db, NewPosting(account_id, day, data.draw(st.sampled_from(CATEGORIES), label="category"),
-                                             Money(amount, "CHF"), due_date=due))
-            effective[account_id][pid] = amount
-            reversible.append((account_id, pid))
-        elif action == "credit":  # a credit note: stays unallocated until allocated by hand
-            amount = data.draw(st.integers(1, 50_000), label="amount")
-            pid = ledger.post(db, NewPosting(account_id, day, "CREDIT_NOTE", Money(-amount, "CHF")))
-            effective[account_id][pid] = -amount
-            reversible.append((account_id, pid))
-        elif action in ("pay_auto", "pay_manual"):
-            amount = data.draw(st.integers(1, 150_000), label="amount")
-            items = open_items(account_id)
-            if action == "pay_auto":
-                expected = propose_allocation(Money(amount, "CHF"), day, [
-                    OpenItem(p.id, p.due_date or p.booking_date, p.category, p.open_amount) for p in items],
-                    rule=KITA_RULE)
-                pid = ledger.book_payment(db, account_id, day, Money(amount, "CHF"))
-                assert allocations_of(db, pid) == {a.item_id: a.amount.minor for a in expected.allocations}
-            else:
-                plan, rest = [], amount
-                for item in data.draw(st.permutations(items), label="order"):
-                    if rest == 0 or not data.draw(st.booleans(), label="take"):
-                        continue
-                    part = data.draw(st.integers(1, min(rest, item.open_amount.minor)), label="part")
-                    plan.append((item.id, Money(part, "CHF")))
-                    rest -= part
-                pid = ledger.book_payment(db, account_id, day, Money(amount, "CHF"), allocations=plan)
-                assert allocations_of(db, pid) == {i: m.minor for i, m in plan}
-            effective[account_id][pid] = -amount
-            reversible.append((account_id, pid))
-        elif action == "allocate":
-            credits, items = credits_with_rest(account_id), open_items(account_id)
-            if credits and items:
-                credit = data.draw(st.sampled_from(credits), label="credit")
-                item = data.draw(st.sampled_from(items), label="item")
-                most = min(credit.open_amount.minor, item.open_amount.minor)
-                ledger.allocate(db, credit.id, item.id, Money(data.draw(st.integers(1, most), label="part"), "CHF"))
-        elif action == "over_allocate":
-            items, before = open_items(account_id), table_counts(db)
-            if items:
-                item = data.draw(st.sampled_from(items), label="item")
-                too_much = item.open_amount.minor + data.draw(st.integers(1, 1000), label="excess")
-                with pytest.raises(ValidationError):
-                    ledger.book_payment(db, account_id, day, Money(too_much, "CHF"),
-                                        allocations=[(item.id, Money(too_much, "CHF"))])
-                with pytest.raises(ValidationError):  # the same item twice, each part alone would fit
-                    ledger.book_payment(db, account_id, day, Money(too_much, "CHF"), allocations=[
-                        (item.id, Money(item.open_amount.minor, "CHF")), (item.id, Money(too_much - item.open_amount.minor, "CHF"))])
-                credits = credits_with_rest(account_id)
-                if credits:
-                    credit = data.draw(st.sampled_from(credits), label="credit")
-                    with pytest.raises(ValidationError):
-                        ledger.allocate(db, credit.id, item.id,
-                                        Money(min(credit.open_amount.minor, item.open_amount.minor) + 1, "CHF"))
-                assert table_counts(db) == before
-        elif action == "reverse" and reversible:
-            target_account, pid = data.draw(st.sampled_from(reversible), label="reverse")
-            reversible.remove((target_account, pid))
-            ledger.reverse(db, pid, day)
-            del effective[target_account][pid]
-        for a in accounts:
-            check_invariant(db, a, sum(effective[a].values()))
-
-
-HISTORY = st.integers(min_value=1, max_value=18)
-
-
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.data(), steps=HISTORY)
-def test_ledger_invariant_over_random_histories_sqlite(sqlite_template, tmp_path_factory, data, steps):
-    with fresh_database("sqlite", sqlite_template, tmp_path_factory.getbasetemp()) as db:
-        run_history(db, data, steps)
-
-
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.data(), steps=HISTORY)
-def test_ledger_invariant_over_random_histories_postgresql(pg_migrated, sqlite_template, tmp_path_factory,
-                                                            data, steps):
-    with fresh_database("postgresql", sqlite_template, tmp_path_factory.getbasetemp(), pg_migrated) as db:
-        run_history(db, data, steps)
+# The ledger invariant over random histories: tests/integration/test_ledger_invariant.py.
 
 
 def test_demo_receivables_are_principal_claims_not_costs(sqlite_db):
