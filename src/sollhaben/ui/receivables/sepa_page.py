@@ -94,7 +94,7 @@ class SepaPage(QWidget):
         layout.addWidget(self.notice)
         layout.addWidget(self.tabs, 1)
         self.new_button.clicked.connect(lambda: self.edit_mandate(None))
-        self.edit_button.clicked.connect(lambda: self.edit_mandate(self.mandates.current_row()))
+        self.edit_button.clicked.connect(self._edit_current)
         self.mandates.activated.connect(self.edit_mandate)
         self.revoke_button.clicked.connect(self.revoke_mandate)
         self.run_button.clicked.connect(self.prepare_run)
@@ -141,6 +141,11 @@ class SepaPage(QWidget):
     def edit_mandate(self, row) -> None:
         payers = sepa_mandates.payer_choices(self.context.db, self.context.organization_id)
         self._open(MandateDialog(self.context, payers, row, self, today=self.today))
+
+    def _edit_current(self) -> None:
+        row = self.mandates.current_row()
+        if row is not None:  # nothing chosen: „Neues Mandat …“ is the button for a new one
+            self.edit_mandate(row)
 
     def revoke_mandate(self) -> None:
         row = self.mandates.current_row()
