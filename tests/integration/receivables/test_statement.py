@@ -221,3 +221,16 @@ def test_xlsx_holds_the_postings_open_items_and_sums(history):
     assert groups == [("10.2026", "Kita-Beitrag", 1, 70), ("10.2026", "Mahngebühr", 1, 5),
                       (None, "Summe offene Posten", 2, 75), (None, "Unzugeordnetes Guthaben", None, 0),
                       (None, "Saldo", None, 75)]
+
+
+def test_a_holder_without_postal_address_is_refused_with_the_field(db):
+    org, _account = payer(db, "CH")
+    person = persons.save_person(db, org.id, PersonInput("NATURAL", "Ohneort", "Otto"))
+    account = ledger.open_account(db, org.id, person.id)
+    fee(db, account, Month(2026, 10), "100.00", "CHF")
+    with pytest.raises(ValidationError) as error:
+        statement_pdf(db, account.id, today=TODAY)
+    assert error.value.errors[0].field == "person"
+    assert "Ohneort, Otto" in error.value.errors[0].message and "PLZ und Ort fehlen" in error.value.errors[0].message
+    with read_only(db) as session:
+        assert session.query(IssuedReference).count() == 0  # nothing registered

@@ -85,8 +85,9 @@ def _bill_or_note(session, org, person: Person, statement: AccountStatement, ref
             return None, ["Kein Einzahlungsschein: Es ist kein Betrag zu bezahlen."]
         return None, []
     if statement.date_to is not None and statement.date_to < statement.today:
-        return None, [f"Kein Einzahlungsschein: Der Auszug endet am {format_date(statement.date_to)}; "
-                      "den heute offenen Betrag zeigt ein Auszug bis heute."]
+        lead = "Kein Einzahlungsschein: " if org.country == "CH" else ""
+        return None, [f"{lead}Der Auszug endet am {format_date(statement.date_to)}; den heute offenen Betrag "
+                      "zeigt ein Auszug bis heute."]
     if not org.iban:
         if org.country == "CH":
             raise ValidationError("Konto: Die Organisation hat kein Bankkonto für den QR-Einzahlungsschein. "
@@ -122,6 +123,10 @@ def build_document(db: Database, statement: AccountStatement) -> StatementDocume
     with unit_of_work(db) as session:
         org = _load_org(session, statement.organization_id)
         person = session.get(Person, account.holder_id)
+        if not (person.postal_code and person.town):
+            raise ValidationError(f"Adresse: {account.holder_name} (Konto {account.number}) hat keine vollständige "
+                                  "Postadresse (PLZ und Ort fehlen); der Kontoauszug kann nicht verschickt werden.",
+                                  "person")
         recipient = _recipient(person, org, "de")
         bill, payment = _bill_or_note(session, org, person, statement, statement.today)
     end = end_date(statement)
