@@ -65,10 +65,12 @@ SOFTWARE_NAME = "Sollhaben"
 NON_EEA_SEPA = frozenset({"CH", "GB", "MC", "SM", "AD", "VA"})
 DOMESTIC_CH = frozenset({"CH", "LI"})
 
+_SWISS_OUTSIDE = re.compile("[^\x20-\x7e\xa0-\u017f\u20ac\u0218-\u021b]")
 _SWIFT_ID = re.compile(r"[A-Za-z0-9/\-?:().,'+ ]{1,35}")
 _SEPA_BASIC = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-?:().,'+ ")
 _DK_EXTRA = set("ÄÖÜäöüß&*$%")
 _DE_ALLOWED = _SEPA_BASIC | _DK_EXTRA
+_DE_PLAIN = re.compile("[" + re.escape("".join(sorted(_DE_ALLOWED))) + "]*")
 _FOLD = {"Æ": "AE", "æ": "ae", "Ø": "O", "ø": "o", "Œ": "OE", "œ": "oe", "Ł": "L", "ł": "l", "Đ": "D", "đ": "d",
          "’": "'", "‘": "'", "–": "-", "—": "-", "„": "", "“": "", "”": "", "\"": "", "€": "EUR"}
 
@@ -85,7 +87,7 @@ def swiss_text(text: str, field: str, label: str, limit: int, required: bool = F
     text = " ".join((text or "").split())
     if required and not text:
         raise ValidationError(f"{label}: Bitte angeben.", field)
-    bad = sorted({ch for ch in text if not swiss_char_allowed(ch)})
+    bad = sorted(set(_SWISS_OUTSIDE.findall(text)))
     if bad:
         shown = " ".join(f"„{ch}“" for ch in bad)
         raise ValidationError(f"{label}: Die Zeichen {shown} sind im Schweizer Zahlungsverkehr (Swiss Payment "
@@ -100,6 +102,11 @@ def sepa_text(text: str, field: str, label: str, limit: int, required: bool = Fa
     text = " ".join((text or "").split())
     if required and not text:
         raise ValidationError(f"{label}: Bitte angeben.", field)
+    if _DE_PLAIN.fullmatch(text):
+        if len(text) > limit:
+            raise ValidationError(f"{label}: höchstens {limit} Zeichen erlaubt (SEPA), eingegeben {len(text)}.",
+                                  field)
+        return text
     out, bad = [], set()
     for ch in text:
         if ch in _DE_ALLOWED:

@@ -61,23 +61,26 @@ def file_kind(organization: Organization) -> FileKind:
     return FileKind.CH if organization.legal_country == "CH" else FileKind.DE
 
 
-def person_party(person: Person, account_holder: str = "") -> Party:
+def person_party(person, account_holder: str = "") -> Party:
     """The recipient as the bank knows them: the bank account's holder when recorded (the name
-    the payee check compares with the IBAN), else the person's name; the person's address."""
+    the payee check compares with the IBAN), else the person's name; the person's address.
+    `person`: a Person or a row with its name and address columns."""
     name = account_holder.strip() or " ".join(p for p in (person.first_name, person.last_name) if p)
     return Party(name, person.street, person.house_number, person.postal_code, person.town, person.country)
 
 
 def unallocated_credits(session: Session, account_id: int) -> list[tuple[int, int]]:
     """(credit posting id, unallocated rest) of the account, oldest first."""
-    allocated = (select(Allocation.credit_id, func.sum(Allocation.amount_minor).label("done"))
-                 .group_by(Allocation.credit_id).subquery())
-    rows = session.execute(
-        select(Posting.id, Posting.amount_minor, func.coalesce(allocated.c.done, 0))
-        .outerjoin(allocated, allocated.c.credit_id == Posting.id)
-        .where(Posting.account_id == account_id, Posting.amount_minor < 0)
-        .order_by(Posting.booking_date, Posting.id)).all()
-    return [(pid, -int(amount) - int(done)) for pid, amount, done in rows if -int(amount) - int(done) > 0]
+    credits = session.execute(select(Posting.id, Posting.amount_minor)
+                              .where(Posting.account_id == account_id, Posting.amount_minor < 0)
+                              .order_by(Posting.booking_date, Posting.id)).all()
+    if not credits:
+        return []
+    done = dict(session.execute(select(Allocation.credit_id, func.sum(Allocation.amount_minor))
+                                .where(Allocation.credit_id.in_([pid for pid, _amount in credits]))
+                                .group_by(Allocation.credit_id)).all())
+    rests = [(pid, -int(amount) - int(done.get(pid) or 0)) for pid, amount in credits]
+    return [(pid, rest) for pid, rest in rests if rest > 0]
 
 
 def create_payout_order(session_or_db: Database | Session, *, organization_id: int, account_id: int,

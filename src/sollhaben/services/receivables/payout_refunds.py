@@ -12,14 +12,14 @@ from datetime import date
 from sqlalchemy import func, select
 
 from sollhaben.domain.collation import name_key
-from sollhaben.domain.errors import ErrorCollector, FieldError, NotFoundError, ValidationError
+from sollhaben.domain.errors import ErrorCollector, NotFoundError, ValidationError
 from sollhaben.domain.money import Money
 from sollhaben.domain.receivables.payouts import SourceKind
 from sollhaben.persistence.database import Database
 from sollhaben.persistence.models import Account, Allocation, Organization, Person, PersonBankAccount, Posting
 from sollhaben.services.receivables.payout_dto import CreditBalanceDTO
 from sollhaben.services.receivables.payout_orders import (
-    check_order_input, create_payout_order, file_kind, person_party,
+    check_order_input, create_payout_order, file_kind, person_party, unallocated_credits,
 )
 from sollhaben.services.unit_of_work import read_only
 
@@ -45,10 +45,13 @@ def _credit_by_account(session, organization_id: int) -> dict[int, int]:
     return {aid: rest for aid, rest in result.items() if rest > 0}
 
 
-def _first_bank_accounts(session, person_ids: list[int]) -> dict[int, PersonBankAccount]:
-    first: dict[int, PersonBankAccount] = {}
+def _first_bank_accounts(session, person_ids: list[int]):
+    """person id → (iban, bic, holder) of the person's first bank account."""
+    first = {}
     if person_ids:
-        for row in session.scalars(select(PersonBankAccount).where(PersonBankAccount.person_id.in_(person_ids))
+        for row in session.execute(select(PersonBankAccount.person_id, PersonBankAccount.iban, PersonBankAccount.bic,
+                                          PersonBankAccount.holder)
+                                   .where(PersonBankAccount.person_id.in_(person_ids))
                                    .order_by(PersonBankAccount.id)):
             first.setdefault(row.person_id, row)
     return first
@@ -65,24 +68,27 @@ def list_credit_balances(db: Database, organization_id: int) -> list[CreditBalan
         credit = _credit_by_account(session, organization_id)
         if not credit:
             return []
-        rows = session.execute(select(Account, Person).join(Person, Person.id == Account.holder_id)
+        # plain rows, not ORM objects: thousands of accounts, read once
+        rows = session.execute(select(Account.id, Account.number, Account.currency, Person.id.label("person_id"),
+                                      Person.first_name, Person.last_name, Person.street, Person.house_number,
+                                      Person.postal_code, Person.town, Person.country)
+                               .join(Person, Person.id == Account.holder_id)
                                .where(Account.id.in_(list(credit)))).all()
-        banks = _first_bank_accounts(session, [person.id for _account, person in rows])
+        banks = _first_bank_accounts(session, [row.person_id for row in rows])
         result = []
-        for account, person in rows:
-            bank = banks.get(person.id)
-            party = person_party(person, bank.holder if bank else "")
-            amount = Money(credit[account.id], account.currency)
+        for row in rows:
+            bank = banks.get(row.person_id)
+            party = person_party(row, bank.holder if bank else "")
+            amount = Money(credit[row.id], row.currency)
             errors = ErrorCollector()
             if bank is None:
                 errors.add("iban", f"IBAN: Für {party.name} ist keine Bankverbindung erfasst (Personen → Bank).")
             else:
-                check_order_input(errors, kind, party, bank.iban, bank.bic, amount, "",
-                                  refund_purpose(account.number))
-            holder = f"{person.last_name}, {person.first_name}" if person.first_name else person.last_name
-            result.append(CreditBalanceDTO(account.id, account.number, person.id, holder, amount, party,
+                check_order_input(errors, kind, party, bank.iban, bank.bic, amount, "", refund_purpose(row.number))
+            holder = f"{row.last_name}, {row.first_name}" if row.first_name else row.last_name
+            result.append(CreditBalanceDTO(row.id, row.number, row.person_id, holder, amount, party,
                                            bank.iban if bank else "", bank.bic if bank else "",
-                                           tuple(FieldError(e.field, e.message) for e in errors.errors)))
+                                           tuple(errors.errors)))
         result.sort(key=lambda r: (name_key(*r.holder_name.split(", ", 1)), r.account_id))
         return result
 
@@ -101,7 +107,7 @@ def create_refund_order(db: Database, organization_id: int, account_id: int, *, 
         party = person_party(person, bank.holder if bank else "")
         iban, bic, number = (bank.iban, bank.bic, account.number) if bank else ("", "", account.number)
         if amount is None:
-            amount = Money(_credit_by_account(session, organization_id).get(account_id, 0), account.currency)
+            amount = Money(sum(rest for _pid, rest in unallocated_credits(session, account_id)), account.currency)
     if not iban:
         raise ValidationError(f"IBAN: Für {party.name} ist keine Bankverbindung erfasst (Personen → Bank).", "iban")
     if amount.minor <= 0:
