@@ -67,7 +67,8 @@ def test_read_preview_and_book(setup):
     assert [r.amount for r in page.clearing.model.rows()] == [chf("80.00")]
     assert len(page.imports.model.rows()) == 1
     assert "1 zugeordnet" in page.status.text()
-    assert [p.open_amount for p in ledger.statement(page.context.db, account.id).open_items] == [chf("50.00"), chf("200.00")]
+    statement = ledger.statement(page.context.db, account.id)
+    assert [p.open_amount for p in statement.open_items] == [chf("50.00"), chf("200.00")]
     # the same file again: everything known, nothing to book
     page.read_file(path, show_dialog=False)
     assert not page.preview_dialog.book_button.isEnabled()

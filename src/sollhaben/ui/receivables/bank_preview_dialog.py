@@ -18,7 +18,8 @@ from sollhaben.ui.widgets.list_view import FilterableList
 STATUS_COLORS = {LineStatus.MATCHED: "#1b5e20", LineStatus.CLEARING: "#8a5a00", LineStatus.SKIPPED: "#555555",
                  LineStatus.PENDING: "#555555", LineStatus.DUPLICATE: "#555555"}
 OUTCOMES = ((LineStatus.MATCHED, "Zugeordnet und gebucht"), (LineStatus.CLEARING, "Zur Klärung"),
-            (LineStatus.SKIPPED, "Nicht gebucht (Belastungen u. a.)"), (LineStatus.PENDING, "Vorgemerkt – übersprungen"),
+            (LineStatus.SKIPPED, "Nicht gebucht (Belastungen u. a.)"),
+            (LineStatus.PENDING, "Vorgemerkt – übersprungen"),
             (LineStatus.DUPLICATE, "Bereits eingelesen – übersprungen"))
 
 
