@@ -106,7 +106,7 @@ def match_line(line: BankLine, references: Mapping[str, ReferenceTarget],
             names = ", ".join(labels.get(a, f"Konto {a}") for a in accounts)
             notes.append(f"IBAN gehört zu mehreren Konten: {names}")
         else:
-            notes.append("IBAN ist keiner Person zugeordnet")
+            notes.append("IBAN gehört zu keinem Debitorenkonto")
     elif not line.reference:
         notes.append("Weder Referenz noch IBAN")
     return LineMatch(LineStatus.CLEARING, note="; ".join(notes))

@@ -30,7 +30,7 @@ def test_order_pending_duplicate_debit_reference_iban_clearing():
     several = match(debtor_iban="CH2")
     assert several.status is LineStatus.CLEARING and several.note == "IBAN gehört zu mehreren Konten: Gerber, Meier"
     assert match().note == "Weder Referenz noch IBAN"
-    assert match(debtor_iban="XX").note == "IBAN ist keiner Person zugeordnet"
+    assert match(debtor_iban="XX").note == "IBAN gehört zu keinem Debitorenkonto"
 
 
 @given(st.booleans(), st.booleans(), st.sampled_from(["", "RF1", "RF9"]), st.sampled_from(["", "CH1", "CH2", "CH3"]))
