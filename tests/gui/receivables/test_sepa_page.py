@@ -179,3 +179,23 @@ def test_swiss_organization_sees_a_notice(qtbot, qapp, sqlite_db):
     widget = SepaPage(AppContext(db=sqlite_db, organization=org), today=TODAY)
     qtbot.addWidget(widget)
     assert not widget.notice.isHidden() and widget.tabs.isHidden()
+
+
+def test_cancel_in_the_run_dialog_books_nothing(qtbot, page, context, tmp_path):
+    import threading
+
+    page.prepare_run()
+    dialog = page.dialog
+    with qtbot.waitSignal(context.worker.finished, timeout=10_000):
+        dialog.make_proposal()
+    release = threading.Event()
+    context.worker.submit("busy", lambda _p: release.wait(10))  # the run queues behind this job
+    dialog.choose_path = lambda suggested: str(tmp_path / "never.xml")
+    dialog.start_run()
+    assert dialog.is_busy() and dialog.cancel_button.isVisible()
+    dialog.cancel_button.click()
+    with qtbot.waitSignal(context.worker.cancelled, timeout=10_000):
+        release.set()
+    assert "nichts gebucht" in dialog.summary.text() and not dialog.is_busy()
+    assert sepa_collections.list_collections(context.db, context.organization_id) == []
+    assert not (tmp_path / "never.xml").exists()
