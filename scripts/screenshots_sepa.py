@@ -8,7 +8,7 @@ and grabs:
 sepa_mandates.png: the mandates list;
 sepa_mandate_errors.png: the mandate editor with errors at the fields;
 sepa_run_proposal.png: the run dialog with the proposal and the error list, before the run;
-sepa_collections.png: the tab Einzüge after the run, with its items;
+sepa_collections.png: the tab Einzüge after the run, with its items (one came back);
 sepa_return.png: the „Rücklastschrift …“ dialog.
 """
 from __future__ import annotations
@@ -127,6 +127,13 @@ def main() -> int:
     settle(lambda: run.result is not None)
     run.reject()
     settle()
+    from sollhaben.domain.money import Money
+    from sollhaben.services.receivables import sepa_collections, sepa_returns
+
+    schmidt = next(i for i in sepa_collections.collection_items(db, run.result.collection_id)
+                   if i.holder_name.startswith("Schmidt"))
+    sepa_returns.record_return_debit(db, schmidt.id, TODAY, "MD06", Money(300, "EUR"), today=TODAY)
+    context.signals.data_changed.emit("sepa_collection")
     page.collections.select(lambda r: True)
     page.items.select(lambda r: r.holder_name.startswith("Öztürk"))
     settle()

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QFileDialog, QLabel, QMessageBox, QPushButton, QSplitter, QTabWidget, QVBoxLayout,
                                QWidget)
 
@@ -13,13 +14,14 @@ from sollhaben.domain.formatting import format_money
 from sollhaben.domain.references import format_iban
 from sollhaben.services.receivables import sepa_collections, sepa_mandates
 from sollhaben.ui.context import AppContext
+from sollhaben.ui.field_errors import ERROR_COLOR
 from sollhaben.ui.receivables.sepa_mandate_dialog import MandateDialog, RevokeDialog
 from sollhaben.ui.receivables.sepa_return_dialog import ReturnDebitDialog
 from sollhaben.ui.receivables.sepa_run_dialog import CollectionRunDialog
 from sollhaben.ui.table_model import ALIGN_RIGHT, Column, RowTableModel
 from sollhaben.ui.widgets.list_view import FilterableList
 
-_MUTED = {"EXPIRED": Qt.GlobalColor.darkRed, "REVOKED": Qt.GlobalColor.gray}
+_MUTED = {"EXPIRED": QColor(ERROR_COLOR), "REVOKED": QColor("#777777")}
 
 
 def _button(text: str, name: str, parent: QWidget) -> QPushButton:
@@ -80,7 +82,7 @@ class SepaPage(QWidget):
             Column("Rücklastschrift", lambda r: (f"{r.returned_on:%d.%m.%Y} {r.reason_code}"
                                                   + (f", Gebühr {money(r.fee)}" if r.fee else ""))
                    if r.returned_on else "", stretch=True),
-        ), foreground=lambda r: Qt.GlobalColor.darkRed if r.returned_on else None), self,
+        ), foreground=lambda r: QColor(ERROR_COLOR) if r.returned_on else None), self,
             placeholder="Lastschriften des Einzugs durchsuchen …")
         self.return_button = _button("Rücklastschrift …", "returnDebit", self)
         self.items.toolbar.addWidget(self.return_button)
