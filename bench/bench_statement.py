@@ -68,8 +68,9 @@ def build(url: str, accounts: int) -> int:
              "version": 1, "created_at": now, "updated_at": now} for i in range(accounts)])
         first_person = connection.execute(text("SELECT min(id) FROM person")).scalar()
         connection.execute(insert(Account.__table__), [
-            {"organization_id": org.id, "holder_id": first_person + i, "key": "main", "number": f"{first_person + i:06d}",
-             "label": "", "module": "", "currency": "CHF", "created_at": now} for i in range(accounts)])
+            {"organization_id": org.id, "holder_id": first_person + i, "key": "main",
+             "number": f"{first_person + i:06d}", "label": "", "module": "", "currency": "CHF", "created_at": now}
+            for i in range(accounts)])
         first_account = connection.execute(text("SELECT min(id) FROM account")).scalar()
         rows = []
         for i in range(accounts):

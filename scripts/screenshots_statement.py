@@ -5,7 +5,8 @@
 statement_view.png: the statement view (open items by month and category, a reversal, a pending
 direct debit); statement_pdf_page1.png / statement_pdf_bill.png: the CH statement letter and its
 last page with the QR-bill; statement_pdf_de.png: a DE statement with the payment line;
-openitems_list.png, openitems_ageing.png, openitems_collections.png: the page „Offene Posten“.
+openitems_list.png, openitems_ageing.png, openitems_collections.png: the page „Offene Posten“;
+openitems_pdf.png: the last page of its printed lists.
 A temporary SQLite database with two organizations (CH and DE) and a dozen payers, booked through
 the services; key date 25.11.2026.
 """
@@ -137,6 +138,9 @@ def main() -> int:
     grab(page, out / "openitems_ageing.png")
     page.tabs.setCurrentIndex(2)
     grab(page, out / "openitems_collections.png")
+    from sollhaben.ui.receivables.open_items_jobs import list_pdf
+
+    pdf_pages(list_pdf(page.data, None), out, {-1: "openitems_pdf.png"})
     db.dispose()
     del app
     return 0

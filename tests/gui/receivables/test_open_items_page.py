@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from sollhaben.domain.money import Money
 from sollhaben.domain.months import Month
@@ -122,3 +123,13 @@ def test_exports(qtbot, page, tmp_path):
     rows = (tmp_path / "gl.csv").read_bytes().decode("utf-8-sig").split("\r\n")
     assert rows[0].startswith("posting_id;booking_date;value_month") and rows[1].split(";")[8] == "-20.00"
     assert len(rows) == 3
+
+
+def test_print_the_lists(qtbot, page):
+    with qtbot.waitSignal(page.preview_opened, timeout=15_000) as opened:
+        assert page.print_lists()
+    dialog = opened.args[0]
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(dialog.pdf_bytes)).pages)
+    assert "Stichtag 25.11.2026" in text and "Altersstruktur" in text and "Zahlungseingänge 2026" in text
+    assert "295,00" in text and "Keller, Anna" in text
+    dialog.close()

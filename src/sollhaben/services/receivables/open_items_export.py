@@ -61,9 +61,9 @@ def section_csv(section: ReportSection, country: str) -> bytes:
 
 def items_section(result: OpenItemList) -> ReportSection:
     columns = (ReportColumn("Konto", 9), ReportColumn("Inhaber/in", 22), ReportColumn("Nr.", 7, True),
-               ReportColumn("Fällig", 10), ReportColumn("Monat", 8), ReportColumn("Kategorie", 14),
-               ReportColumn("Text", 26), ReportColumn("Betrag", 11, True), ReportColumn("Offen", 11, True),
-               ReportColumn("Tage", 6, True), ReportColumn("Altersklasse", 11))
+               ReportColumn("Fällig", 11), ReportColumn("Monat", 8), ReportColumn("Kategorie", 14),
+               ReportColumn("Text", 23), ReportColumn("Betrag", 11, True), ReportColumn("Offen", 11, True),
+               ReportColumn("Tage", 6, True), ReportColumn("Altersklasse", 13))
     rows = [[r.account_number, r.holder_name, r.item_id, r.due_date, r.value_month, category_label(r.category),
              r.text, r.amount, r.open_amount, r.days_overdue, BUCKET_LABELS[r.bucket]] for r in result.items]
     totals = [["", "Summe", None, None, None, "", "", None, result.total.open_total, None, ""]]
@@ -73,7 +73,7 @@ def items_section(result: OpenItemList) -> ReportSection:
 def ageing_section(result: OpenItemList) -> ReportSection:
     columns = (ReportColumn("Konto", 9), ReportColumn("Inhaber/in", 22),
                *(ReportColumn(BUCKET_LABELS[b], 11, True) for b in BUCKETS),
-               ReportColumn("Summe offen", 11, True), ReportColumn("Guthaben", 11, True),
+               ReportColumn("Summe offen", 13, True), ReportColumn("Guthaben", 11, True),
                ReportColumn("Saldo", 11, True))
 
     def cells(a):

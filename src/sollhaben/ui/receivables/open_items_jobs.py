@@ -35,6 +35,13 @@ def write_xlsx(loaded: Loaded, path: str, _progress) -> str:
     return path
 
 
+def list_pdf(loaded: Loaded, _progress) -> bytes:
+    from sollhaben.reports.table_pdf import render_table_pdf
+    from sollhaben.services.receivables.open_items_export import list_report
+
+    return render_table_pdf(list_report(loaded.result, loaded.collections, loaded.year))
+
+
 def write_csv(loaded: Loaded, which: str, path: str, _progress) -> str:
     from sollhaben.services.receivables import open_items_export as export
 

@@ -37,6 +37,7 @@ class OpenItemsPage(QWidget):
     loaded = Signal()
     written = Signal(str)
     failed = Signal(str)
+    preview_opened = Signal(object)
 
     def __init__(self, context: AppContext, parent: QWidget | None = None,
                  today: Callable[[], date] = date.today) -> None:
@@ -56,6 +57,9 @@ class OpenItemsPage(QWidget):
         self.minimum.setMaximumWidth(90)
         self.show_button = QPushButton("&Anzeigen", self)
         self.show_button.setDefault(True)
+        self.print_button = QPushButton("&Drucken …", self)
+        self.print_button.setToolTip("Die Listen (offene Posten, Altersstruktur, Zahlungseingänge) in der "
+                                     "Druckvorschau")
         self.excel_button = QPushButton("E&xcel …", self)
         self.csv_button = QPushButton("&CSV …", self)
         self.csv_button.setToolTip("Die Liste des gewählten Reiters als CSV (UTF-8, Semikolon)")
@@ -69,7 +73,7 @@ class OpenItemsPage(QWidget):
             filters.addWidget(widget)
         filters.addWidget(self.show_button)
         filters.addStretch(1)
-        for button in (self.excel_button, self.csv_button, self.postings_button):
+        for button in (self.print_button, self.excel_button, self.csv_button, self.postings_button):
             filters.addWidget(button)
         self.errors = FieldErrorView(self)
         self.errors.register("key_date", self.key_date)
@@ -146,6 +150,7 @@ class OpenItemsPage(QWidget):
         self.key_date.returnPressed.connect(lambda: self.reload())
         self.minimum.returnPressed.connect(lambda: self.reload())
         self.year.editingFinished.connect(lambda: self.reload_collections())
+        self.print_button.clicked.connect(lambda: self.print_lists())
         self.excel_button.clicked.connect(lambda: self.export_xlsx())
         self.csv_button.clicked.connect(lambda: self.export_csv())
         self.postings_button.clicked.connect(lambda: self.export_postings())
@@ -174,7 +179,7 @@ class OpenItemsPage(QWidget):
     def _update_buttons(self) -> None:
         idle = not self.jobs.busy and self.context.organization is not None
         self.show_button.setEnabled(idle)
-        for button in (self.excel_button, self.csv_button):
+        for button in (self.print_button, self.excel_button, self.csv_button):
             button.setEnabled(idle and self.data is not None)
         self.postings_button.setEnabled(idle)
 
@@ -281,6 +286,24 @@ class OpenItemsPage(QWidget):
     def _written(self, path: str) -> None:
         self.jobs.say(f"Gespeichert: {path}")
         self.written.emit(path)
+
+    def print_lists(self) -> bool:
+        """The lists as a PDF (landscape table report) in the print preview."""
+        data = self.data
+        if data is None:
+            return False
+        return self.jobs.run("Listen drucken", lambda progress: jobs.list_pdf(data, progress), self._open_preview,
+                             self._failed)
+
+    def _open_preview(self, pdf: bytes) -> None:
+        from sollhaben.ui.print_preview import PrintPreviewDialog
+
+        key = self.data.result.filter.key_date
+        dialog = PrintPreviewDialog(pdf, f"Offene Posten per {format_date(key)}", f"offene-posten-{key.isoformat()}",
+                                    self.window())
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        self.preview_opened.emit(dialog)
 
     def export_xlsx(self, path: str | None = None) -> bool:
         data = self.data
