@@ -46,6 +46,9 @@ def _build_parser() -> argparse.ArgumentParser:
     from sollhaben import cli_bank
 
     cli_bank.add_parser(sub)
+    from sollhaben import cli_payout
+
+    cli_payout.add_parser(sub)
     return parser
 
 
@@ -306,6 +309,10 @@ def _data_command(args) -> int:
             from sollhaben import cli_bank
 
             return cli_bank.run(db, args, _find_organization)
+        if args.command == "payout":
+            from sollhaben import cli_payout
+
+            return cli_payout.run(db, args, _find_organization)
         return {"demo": _demo, "import": _import, "export": _export, "billing": _billing}[args.command](db, args)
     except KeyboardInterrupt:
         print("Abgebrochen – es wurde nichts gespeichert.", file=sys.stderr)
@@ -326,7 +333,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "db":
             return _db_command(args)
-        if args.command in ("demo", "import", "export", "billing", "income", "ledger", "sepa", "dunning", "bank"):
+        if args.command in ("demo", "import", "export", "billing", "income", "ledger", "sepa", "dunning", "bank",
+                            "payout"):
             return _data_command(args)
         if args.self_check:  # no Qt, no display: works on a build server and in the frozen app
             from sollhaben.self_check import run_self_check
