@@ -108,6 +108,7 @@ def test_qr_iban_as_default_account_is_refused_and_nothing_is_stored(db, out):
     refunds(db, org, CH_PAYER_IBAN, ["10.00"])
     preview = payout_run.preview_payout_run(db, org.id)
     assert preview.problems and preview.problems[0].field == "debtor_iban"
+    assert preview.debtor_iban == "CH4431999123000889012"  # the refused account is shown with its problem
     before = counts(db)
     with pytest.raises(ValidationError) as exc:
         payout_run.create_payout_file(db, org.id, execution_date=EXECUTION, target_path=out / "x.xml",

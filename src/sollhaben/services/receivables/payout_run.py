@@ -56,15 +56,19 @@ class PayoutRunPreview:
     problems: tuple[FieldError, ...]  # the debtor account's (QR-IBAN, none); orders are checked in the run
 
 
-def debtor_account(session: Session, organization: Organization) -> BankAccount:
-    """The default bank account (or the only one), which must not be a QR-IBAN."""
+def _default_account(session: Session, organization: Organization) -> BankAccount | None:
     accounts = list(session.scalars(select(BankAccount).where(BankAccount.organization_id == organization.id)
                                     .order_by(BankAccount.id)))
     chosen = [a for a in accounts if a.is_default] or (accounts if len(accounts) == 1 else [])
-    if not chosen:
+    return chosen[0] if chosen else None
+
+
+def debtor_account(session: Session, organization: Organization) -> BankAccount:
+    """The default bank account (or the only one), which must not be a QR-IBAN."""
+    account = _default_account(session, organization)
+    if account is None:
         raise ValidationError("Auftraggeberkonto: Bitte in den Einstellungen ein Bankkonto als Standardkonto "
                               "festlegen; von ihm werden die Auszahlungen belastet.", "debtor_iban")
-    account = chosen[0]
     if account.is_qr_iban or is_qr_iban(account.iban):
         raise ValidationError("Auftraggeberkonto: Das Standardkonto ist eine QR-IBAN. Eine QR-IBAN dient nur dem "
                               "Empfang von QR-Rechnungen und kann nicht belastet werden; bitte ein Konto mit "
@@ -100,6 +104,8 @@ def preview_payout_run(db: Database, organization_id: int, order_ids: list[int] 
             iban = debtor_account(session, organization).iban
         except ValidationError as exc:
             problems = tuple(exc.errors)
+            refused = _default_account(session, organization)
+            iban = refused.iban if refused is not None else ""  # shown with its problem
         total = Money(sum(o.amount_minor for o in orders), CURRENCY[kind])
         return PayoutRunPreview(kind, PAIN_VERSION, iban, tuple(order_dto(o) for o in orders), total, problems)
 

@@ -15,8 +15,12 @@ from sollhaben.domain.references import format_iban
 from sollhaben.services.receivables import payout_refunds
 from sollhaben.services.receivables.payout_dto import CreditBalanceDTO
 from sollhaben.services.receivables.payout_run import PayoutRunPreview
-from sollhaben.ui.field_errors import ERROR_STYLE, SUMMARY_STYLE, FieldErrorView
+from sollhaben.ui.field_errors import ERROR_COLOR, ERROR_STYLE, SUMMARY_STYLE, FieldErrorView
 from sollhaben.ui.form_dialog import FormDialog, show_form_errors
+
+
+# read-only values (recipient, IBAN, debtor account) carry errors too: shown in red
+STYLE = ERROR_STYLE + f'QLabel[fieldError="true"] {{ color: {ERROR_COLOR}; font-weight: 600; }}'
 
 
 def _summary(parent: QWidget) -> QLabel:
@@ -43,7 +47,7 @@ class RefundDialog(FormDialog):
         self.context, self.balance = context, balance
         self.order_id: int | None = None
         self.setWindowTitle("Rückzahlung anlegen")
-        self.setStyleSheet(ERROR_STYLE)
+        self.setStyleSheet(STYLE)
         self.setMinimumWidth(520)
         country = context.country
         self.summary = _summary(self)
@@ -109,7 +113,7 @@ class PayoutRunDialog(FormDialog):
         self.execution_date: date | None = None
         self.target: Path | None = None
         self.setWindowTitle("Zahlungsdatei erstellen")
-        self.setStyleSheet(ERROR_STYLE)
+        self.setStyleSheet(STYLE)
         self.setMinimumWidth(560)
         self.summary = _summary(self)
         kind = "Swiss Payment Standards (pain.001.001.09, CH)" if preview.kind.value == "CH" else \
