@@ -134,8 +134,8 @@ def test_over_allocation_is_marked_at_the_row_and_nothing_is_stored(qtbot, setup
     assert rows[2].toolTip(COL_ALLOCATION).startswith(f"Zuordnung Zeile 3 (Nr. {items['KITA_FEE', 2]})")
     rows[2].setText(COL_ALLOCATION, "10")
     dialog.accept()
-    message = (f"Zuordnung Zeile 2 (Nr. {items['MEALS', 1]}, Verpflegung 01.2026): Offen sind nur 62.50 EUR, "
-               "zugeordnet 70.00 EUR.")
+    message = (f"Zuordnung Zeile 2 (Nr. {items['MEALS', 1]}, Verpflegung 01.2026): Offen sind nur 62,50 EUR, "
+               "zugeordnet 70,00 EUR.")
     assert rows[1].toolTip(COL_ALLOCATION) == message
     assert message in dialog.row_errors.text() and not dialog.row_errors.isHidden()
     assert rows[0].toolTip(COL_ALLOCATION) == ""

@@ -157,9 +157,9 @@ def test_nothing_allocated_is_all_credit(db, account):
 
 @pytest.mark.parametrize("rows, field, message", [
     (lambda a, b: [(a, eur("100.00")), (b, eur("300.01"))], "allocations[1].amount",
-     "Zuordnung Zeile 2 (Nr. {b}, Kita-Beitrag 02.2026): Offen sind nur 300.00 EUR, zugeordnet 300.01 EUR."),
+     "Zuordnung Zeile 2 (Nr. {b}, Kita-Beitrag 02.2026): Offen sind nur 300,00 EUR, zugeordnet 300,01 EUR."),
     (lambda a, b: [(a, eur("200.00")), (a, eur("100.01"))], "allocations[1].amount",
-     "Zuordnung Zeile 2 (Nr. {a}, Kita-Beitrag 01.2026): Offen sind nur 300.00 EUR, zugeordnet 300.01 EUR."),
+     "Zuordnung Zeile 2 (Nr. {a}, Kita-Beitrag 01.2026): Offen sind nur 300,00 EUR, zugeordnet 300,01 EUR."),
     (lambda a, b: [(a, eur("-1.00"))], "allocations[0].amount",
      "Zuordnung Zeile 1 (Nr. {a}, Kita-Beitrag 01.2026): Eine Zuordnung kann nicht negativ sein."),
     (lambda a, b: [(9999, eur("1.00"))], "allocations[0].amount",
@@ -167,7 +167,7 @@ def test_nothing_allocated_is_all_credit(db, account):
     (lambda a, b: [(a, Money.of("1.00", "CHF"))], "allocations[0].amount",
      "Zuordnung Zeile 1 (Nr. {a}, Kita-Beitrag 01.2026): Betrag in EUR erwartet, nicht CHF."),
     (lambda a, b: [(a, eur("300.00")), (b, eur("200.01"))], "allocations",
-     "Zuordnung: Zugeordnet sind 500.01 EUR, gezahlt wurden nur 500.00 EUR."),
+     "Zuordnung: Zugeordnet sind 500,01 EUR, gezahlt wurden nur 500,00 EUR."),
 ])
 def test_over_allocation_is_refused_naming_the_row_and_nothing_is_stored(db, account, rows, field, message):
     a = item(db, account, "300.00", JAN)
@@ -220,7 +220,7 @@ def test_credit_allocated_by_hand_and_more_than_the_credit_is_refused(db, accoun
     feb = item(db, account, "300.00", FEB)
     with pytest.raises(ValidationError) as caught:
         receipts.allocate_credit(db, account.id, [(jan, eur("60.00")), (feb, eur("40.01"))])
-    assert caught.value.errors[0].message == "Zuordnung: Zugeordnet sind 100.01 EUR, das Guthaben beträgt nur 100.00 EUR."
+    assert caught.value.errors[0].message == "Zuordnung: Zugeordnet sind 100,01 EUR, das Guthaben beträgt nur 100,00 EUR."
     assert counts(db) == (3, 0)
     receipts.allocate_credit(db, account.id, [(feb, eur("60.00"))])
     assert open_of(db, account) == {jan: 30000, feb: 24000}
@@ -306,3 +306,12 @@ def test_a_module_plugs_in_its_rule_for_its_accounts_and_their_sub_accounts(db, 
             assert payment
     finally:
         unregister_receipt_rules("alimony-test")
+
+
+def test_accounts_without_a_registered_module_rule_use_the_standard_order(db, org, holder, account):
+    plain = ledger.open_account(db, org.id, holder.id, key="other")
+    late = item(db, plain, "100.00", FEB)
+    early = item(db, plain, "100.00", JAN)
+    p = receipts.receipt_proposal(db, plain.id, eur("150.00"), date(2026, 3, 1))
+    assert p.rule_name == "Standard" and p.allocations() == [(early, eur("100.00")), (late, eur("50.00"))]
+    assert receipts.receipt_proposal(db, account.id, eur("1.00"), date(2026, 3, 1)).rule_name == "Kita"

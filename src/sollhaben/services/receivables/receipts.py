@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sollhaben.domain.errors import ErrorCollector, NotFoundError, ValidationError
-from sollhaben.domain.formatting import format_date
+from sollhaben.domain.formatting import format_date, format_money
 from sollhaben.domain.ledger import PostingSource, category_label
 from sollhaben.domain.money import Money
 from sollhaben.domain.months import Month
@@ -44,6 +44,11 @@ def _value_month(posting: Posting) -> Month:
 
 def _case_order(case: Hashable | None) -> tuple:
     return (0, "") if case is None else (1, str(case))
+
+
+def money_text(amount: Money) -> str:
+    """An amount in a message, in the notation of its currency's country: 1.234,50 EUR, 1'234.50 CHF."""
+    return format_money(amount, "CH" if amount.currency.value == "CHF" else "DE", with_currency=True)
 
 
 def item_label(posting: Posting) -> str:
@@ -130,8 +135,8 @@ def _check_rows(errors: ErrorCollector, allocations: Sequence[tuple[int, Money]]
             continue
         per_item[item_id] = per_item.get(item_id, 0) + part.minor
         if per_item[item_id] > open_minor:
-            errors.add(field, f"{row} ({item_label(posting)}): Offen sind nur {Money(open_minor, currency)}, "
-                              f"zugeordnet {Money(per_item[item_id], currency)}.")
+            errors.add(field, f"{row} ({item_label(posting)}): Offen sind nur {money_text(Money(open_minor, currency))}, "
+                              f"zugeordnet {money_text(Money(per_item[item_id], currency))}.")
         total += part.minor
     return total
 
@@ -160,8 +165,8 @@ def book_receipt(db: Database, account_id: int, booking_date: date, amount: Mone
         open_items = {p.id: (p, o) for p, o in ledger.open_items_of(session, account_id)}
         total = _check_rows(errors, allocations, open_items, account.currency)
         if amount.minor > 0 and total > amount.minor:
-            errors.add("allocations", f"Zuordnung: Zugeordnet sind {Money(total, account.currency)}, "
-                                      f"gezahlt wurden nur {amount}.")
+            errors.add("allocations", f"Zuordnung: Zugeordnet sind {money_text(Money(total, account.currency))}, "
+                                      f"gezahlt wurden nur {money_text(amount)}.")
         errors.raise_if_any()
         plan = [(item_id, part) for item_id, part in allocations if part.minor > 0]
         return ledger.book_payment(db, account_id, booking_date, amount, text=text, allocations=plan,
@@ -194,8 +199,8 @@ def allocate_credit(db: Database, account_id: int, allocations: Sequence[tuple[i
         open_items = {p.id: (p, o) for p, o in ledger.open_items_of(session, account_id)}
         total = _check_rows(errors, allocations, open_items, account.currency)
         if total > available:
-            errors.add("allocations", f"Zuordnung: Zugeordnet sind {Money(total, account.currency)}, "
-                                      f"das Guthaben beträgt nur {Money(available, account.currency)}.")
+            errors.add("allocations", f"Zuordnung: Zugeordnet sind {money_text(Money(total, account.currency))}, "
+                                      f"das Guthaben beträgt nur {money_text(Money(available, account.currency))}.")
         errors.raise_if_any()
         done: list[CreditAllocation] = []
         queue = [[credit, rest] for credit, rest in credits]

@@ -6,15 +6,16 @@ The ledger does not know the modules. A module registers its `ReceiptRules` unde
     register_receipt_rules("alimony", ReceiptRules(ALIMONY_RULE, enforcement_case=case_of))
 
 and `ledger.book_payment`, the booking window and `allocate_credit` use them for every account of
-that module (a sub-account without a module of its own uses its parent's). Accounts of a module
-without registered rules use the Kita rule (designation, oldest due first, § 367 BGB).
+that module (a sub-account without a module of its own uses its parent's). The Kita module's rule is
+registered here; accounts of a module without registered rules use the same order under the name
+"Standard" (designation, oldest due first, costs and fees before the principal).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable, Hashable
 
-from sollhaben.domain.receivables import KITA_RULE, AllocationRule
+from sollhaben.domain.receivables import KITA_RULE, AllocationRule, kita_key
 
 ENFORCEMENT_KEY_PREFIX = "enforcement:"
 
@@ -39,8 +40,8 @@ class ReceiptRules:
     enforcement_case: Callable[[str, dict | None], Hashable | None] = default_enforcement_case
 
 
-DEFAULT_RULES = ReceiptRules()
-_REGISTRY: dict[str, ReceiptRules] = {}
+DEFAULT_RULES = ReceiptRules(AllocationRule(name="Standard", key=kita_key))
+_REGISTRY: dict[str, ReceiptRules] = {"kita": ReceiptRules(KITA_RULE)}
 
 
 def register_receipt_rules(module: str, rules: ReceiptRules) -> None:

@@ -15,6 +15,7 @@ from sollhaben.ui.receivables.booking_dialog import BookingDialog
 
 class CreditAllocationDialog(BookingDialog):
     TITLE = "Guthaben zuordnen"
+    SHOW_EXISTING_CREDIT = False  # it is the amount here
 
     def _build(self) -> None:
         super()._build()

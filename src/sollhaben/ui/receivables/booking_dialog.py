@@ -40,6 +40,7 @@ class BookingDialog(FormDialog):
 
     saved = Signal(int)
     TITLE = "Zahlung buchen"
+    SHOW_EXISTING_CREDIT = True  # credit already on the account, beside the figures
 
     def __init__(self, db: Database, organization_id: int, country: str, account_id: int | None = None,
                  today: date | None = None, parent: QWidget | None = None) -> None:
@@ -80,7 +81,7 @@ class BookingDialog(FormDialog):
         self.amount_edit.setPlaceholderText("0,00")
         self.amount_edit.setMaximumWidth(140)
         self.amount_edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.amount_edit.editingFinished.connect(self._inputs_changed)
+        self.amount_edit.editingFinished.connect(self._amount_finished)
         self.currency_label = QLabel("", self)
         self.text_edit = QLineEdit("Zahlung", self)
         self.text_edit.setMaxLength(receipts.TEXT_MAX)
@@ -211,6 +212,12 @@ class BookingDialog(FormDialog):
         self._update_designation()
         self.update_figures()
 
+    def _amount_finished(self) -> None:
+        amount = self._amount(self._currency())
+        if amount is not None and not self.amount_edit.isReadOnly():  # 1000 → 1.000,00 (DE), 1'000.00 (CH)
+            self.amount_edit.setText(format_money(amount, self.country))
+        self._inputs_changed()
+
     def _inputs_changed(self) -> None:
         if self._manual:
             self.update_figures()
@@ -249,7 +256,7 @@ class BookingDialog(FormDialog):
             f"{self.amount_caption()}: <b>{money(self.receipt_amount())}</b> &nbsp;&nbsp; "
             f"Zugeordnet: <b>{money(allocated)}</b> &nbsp;&nbsp; Nicht zugeordnet (Guthaben): {rest_html}"
             + (f" &nbsp;&nbsp; <span style='color:#555'>Bisheriges Guthaben: {money(existing)}</span>"
-               if existing.minor else ""))
+               if existing.minor and self.SHOW_EXISTING_CREDIT else ""))
         self.rest = rest
 
     def amount_caption(self) -> str:

@@ -3,7 +3,7 @@ item, with the open amount and an editable „Zuordnung“ per item. A tick on a
 named by the payer (Zweckbestimmung), in the order ticked."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLineEdit, QStyledItemDelegate, QTreeWidget,
                                QTreeWidgetItem, QWidget)
@@ -166,9 +166,12 @@ class AllocationTree(QTreeWidget):
                 node.setData(COL_ALLOCATION, Qt.ItemDataRole.ForegroundRole, None)
                 node.setToolTip(COL_ALLOCATION, "")
         self._filling = False
-        if messages:
+        self._update_sums()
+        if messages:  # the cursor goes to the first wrong row, unselected, so its red cell shows
             first = self._items[min(messages)]
-            self.setCurrentItem(first, COL_ALLOCATION)
+            self.selectionModel().setCurrentIndex(self.indexFromItem(first, COL_ALLOCATION),
+                                                  QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            self.clearSelection()
             self.scrollToItem(first)
 
     # reactions --------------------------------------------------------------------------------------
