@@ -12,7 +12,7 @@ from sollhaben.banking.xsd_validation import schema_problems
 from sollhaben.domain.formatting import format_date
 from sollhaben.domain.money import Money
 from sollhaben.domain.receivables.payouts import OrderStatus
-from sollhaben.services.receivables import payout_orders, payout_run
+from sollhaben.services.receivables import payout_orders, payout_refunds, payout_run
 from sollhaben.ui.context import AppContext
 from sollhaben.ui.main_window import MainWindow
 from sollhaben.ui.receivables.payout_dialogs import PayoutRunDialog, RefundDialog
@@ -141,3 +141,35 @@ def test_page_is_in_the_navigation_after_debitoren(qtbot, sqlite_db):
     titles = [entry.title for entry in window.pages]
     assert titles.index("Auszahlungen") > titles.index("Debitoren")
     assert isinstance(window.page("Auszahlungen"), PayoutPage)
+
+
+def test_run_dialog_files_only_the_marked_orders_when_asked(qtbot, sqlite_db, tmp_path):
+    org = ch_organization(sqlite_db)
+    ids = []
+    for last, credit in (("Gerber", "10.00"), ("Keller", "20.00"), ("Moser", "30.00")):
+        account = payer(sqlite_db, org, last, "Eva", CH_PAYER_IBAN)
+        with_credit(sqlite_db, account, credit)
+        ids.append(payout_refunds.create_refund_order(sqlite_db, org.id, account.id))
+    everything = payout_run.preview_payout_run(sqlite_db, org.id)
+    context = AppContext(sqlite_db)
+    context.set_organization(org)
+    one = PayoutRunDialog(context, everything, str(tmp_path), marked=payout_run.preview_payout_run(
+        sqlite_db, org.id, [ids[0]]))
+    qtbot.addWidget(one)
+    assert one.only_marked.isVisibleTo(one) and not one.only_marked.isChecked()  # one row: usually the cursor
+    assert one.order_ids is None and one.orders_label.text() == "3 von 3 offenen, zusammen 60.00 CHF"
+    two = PayoutRunDialog(context, everything, str(tmp_path), marked=payout_run.preview_payout_run(
+        sqlite_db, org.id, ids[1:]))
+    qtbot.addWidget(two)
+    assert two.only_marked.isChecked() and two.order_ids == ids[1:]
+    assert two.orders_label.text() == "2 von 3 offenen, zusammen 50.00 CHF"
+    two.file_edit.setText(str(tmp_path / "zwei.xml"))
+    assert two.save()
+    page = PayoutPage(context)
+    qtbot.addWidget(page)
+    page.start_run(two)
+    assert [o.id for o in page.orders.model.rows()] == [ids[0]]
+    assert "2 Aufträge" in page.status.text()
+    none = PayoutRunDialog(context, payout_run.preview_payout_run(sqlite_db, org.id), str(tmp_path))
+    qtbot.addWidget(none)
+    assert not none.only_marked.isVisibleTo(none) and none.order_ids is None

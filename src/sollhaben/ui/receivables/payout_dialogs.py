@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from PySide6.QtWidgets import (QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QCheckBox, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QVBoxLayout, QWidget)
 
 from sollhaben.domain.errors import FieldError, ValidationError
@@ -104,12 +104,14 @@ class RefundDialog(FormDialog):
 
 
 class PayoutRunDialog(FormDialog):
-    """„Zahlungsdatei erstellen …“: execution date and target file; the run itself goes to the worker."""
+    """„Zahlungsdatei erstellen …“: which orders (all open ones, or only the marked ones when some are
+    marked), execution date and target file; the run itself goes to the worker."""
 
     def __init__(self, context, preview: PayoutRunPreview, default_folder: str = "",
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, marked: PayoutRunPreview | None = None) -> None:
         super().__init__(parent)
-        self.context, self.preview = context, preview
+        self.context, self.all_preview, self.marked_preview = context, preview, marked
+        self.preview = preview
         self.execution_date: date | None = None
         self.target: Path | None = None
         self.setWindowTitle("Zahlungsdatei erstellen")
@@ -132,9 +134,18 @@ class PayoutRunDialog(FormDialog):
         self.debtor = _read_only(format_iban(preview.debtor_iban) if preview.debtor_iban else "–", self)
         form = QFormLayout()
         form.addRow("Format", _read_only(kind, self))
-        form.addRow("Aufträge", _read_only(
-            f"{len(preview.orders)}, zusammen {format_money(preview.total, context.country, with_currency=True)}",
-            self))
+        self.orders_label = _read_only("", self)
+        self.only_marked = QCheckBox(self)
+        self.only_marked.setObjectName("onlyMarked")
+        if marked is not None:
+            self.only_marked.setText(f"nur die {len(marked.orders)} markierten Aufträge")
+            self.only_marked.setChecked(len(marked.orders) > 1)  # one marked row is usually just the cursor
+            self.only_marked.toggled.connect(self._orders_changed)
+        self.only_marked.setVisible(marked is not None)
+        orders = QVBoxLayout()
+        orders.addWidget(self.orders_label)
+        orders.addWidget(self.only_marked)
+        form.addRow("Aufträge", orders)
         form.addRow("Belastungskonto", self.debtor)
         form.addRow("Ausführungsdatum", self.date_edit)
         form.addRow("Datei", file_row)
@@ -152,8 +163,23 @@ class PayoutRunDialog(FormDialog):
         layout.addWidget(self.summary)
         layout.addLayout(form)
         layout.addWidget(buttons)
+        self._orders_changed()
         if preview.problems:
             show_form_errors(self.errors, self.summary, list(preview.problems))
+
+    @property
+    def order_ids(self) -> list[int] | None:
+        """The orders to file: the marked ones, or None for all open orders."""
+        if self.marked_preview is not None and self.only_marked.isChecked():
+            return [order.id for order in self.marked_preview.orders]
+        return None
+
+    def _orders_changed(self) -> None:
+        chosen = self.marked_preview if self.order_ids is not None else self.all_preview
+        self.preview = chosen
+        total = format_money(chosen.total, self.context.country, with_currency=True)
+        self.orders_label.setText(f"{len(chosen.orders)} von {len(self.all_preview.orders)} offenen, "
+                                  f"zusammen {total}")
 
     def _choose(self) -> None:
         path, _filter = QFileDialog.getSaveFileName(self, "Zahlungsdatei speichern", self.file_edit.text(),

@@ -36,7 +36,6 @@ class PayoutPage(QWidget):
         self.context = context
         self._folder = ""
         self._dialog: PayoutRunDialog | None = None
-        self._run_orders: list[int] | None = None
         money = lambda amount: format_money(amount, context.country)  # noqa: E731
         heading = QLabel("Auszahlungen", self)
         heading.setStyleSheet("font-size: 13pt; font-weight: 600;")
@@ -163,21 +162,25 @@ class PayoutPage(QWidget):
 
     # the payout run ------------------------------------------------------------------------
     def start_run(self, dialog: PayoutRunDialog | None = None) -> PayoutRunDialog | None:
-        """Ask for date and file, then run on the worker; the marked orders, or all open ones."""
-        marked = [row.id for row in self.marked_orders()]
-        order_ids = marked if len(marked) > 1 else None
-        preview = payout_run.preview_payout_run(self.context.db, self.context.organization_id, order_ids)
-        self._dialog = dialog or PayoutRunDialog(self.context, preview, self._folder, self)
-        if dialog is None and self._dialog.exec() != QDialog.DialogCode.Accepted:
-            return self._dialog
-        self.run(self._dialog, order_ids)
-        return self._dialog
+        """Ask which orders (all open ones or the marked ones), date and file, then run on the worker."""
+        if dialog is None:
+            db, org = self.context.db, self.context.organization_id
+            everything = payout_run.preview_payout_run(db, org)
+            marked_ids = [row.id for row in self.marked_orders()]
+            marked = (payout_run.preview_payout_run(db, org, marked_ids)
+                      if marked_ids and len(marked_ids) < len(everything.orders) else None)
+            dialog = PayoutRunDialog(self.context, everything, self._folder, self, marked=marked)
+            self._dialog = dialog
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return dialog
+        self._dialog = dialog
+        self.run(dialog)
+        return dialog
 
-    def run(self, dialog: PayoutRunDialog, order_ids: list[int] | None) -> None:
+    def run(self, dialog: PayoutRunDialog) -> None:
         db, org = self.context.db, self.context.organization_id
-        execution, target = dialog.execution_date, dialog.target
+        execution, target, order_ids = dialog.execution_date, dialog.target, dialog.order_ids
         self._folder = str(target.parent)
-        self._run_orders = order_ids
 
         def work(progress):
             return payout_run.create_payout_file(db, org, execution_date=execution, target_path=target,
@@ -198,7 +201,7 @@ class PayoutPage(QWidget):
             self.jobs.say("Nichts gespeichert – die Zahlungsdatei wurde abgelehnt.")
             dialog.show_errors(exc.errors)
             if dialog.isHidden() and dialog.exec() == QDialog.DialogCode.Accepted:
-                self.run(dialog, self._run_orders)
+                self.run(dialog)
             return
         self.jobs.say(f"Nichts gespeichert: {exc}")
 
