@@ -173,3 +173,36 @@ def test_run_dialog_files_only_the_marked_orders_when_asked(qtbot, sqlite_db, tm
     none = PayoutRunDialog(context, payout_run.preview_payout_run(sqlite_db, org.id), str(tmp_path))
     qtbot.addWidget(none)
     assert not none.only_marked.isVisibleTo(none) and none.order_ids is None
+
+
+def test_the_run_on_the_worker_and_a_cancel(qtbot, sqlite_db, tmp_path):
+    from sollhaben.workers.jobs import JobRunner
+
+    org = ch_organization(sqlite_db)
+    for last, credit in (("Gerber", "10.00"), ("Keller", "20.00")):
+        account = payer(sqlite_db, org, last, "Eva", CH_PAYER_IBAN)
+        with_credit(sqlite_db, account, credit)
+        payout_refunds.create_refund_order(sqlite_db, org.id, account.id)
+    runner = JobRunner()
+    try:
+        context = AppContext(sqlite_db, worker=runner)
+        context.set_organization(org)
+        page = PayoutPage(context)
+        qtbot.addWidget(page)
+        dialog = PayoutRunDialog(context, payout_run.preview_payout_run(sqlite_db, org.id), str(tmp_path), page)
+        qtbot.addWidget(dialog)
+        dialog.file_edit.setText(str(tmp_path / "abgebrochen.xml"))
+        assert dialog.save()
+        with qtbot.waitSignal(runner.cancelled, timeout=10_000):
+            page.start_run(dialog)
+            page.jobs.cancel()  # before the job got to its first order: nothing stored, no file
+        assert "nichts gespeichert" in page.status.text()
+        assert not (tmp_path / "abgebrochen.xml").exists() and payout_run.list_payout_files(sqlite_db, org.id) == []
+        # a cancel that comes after the commit does not undo the run: the page reports the stored file
+        page._files_before = set()
+        stored = payout_run.create_payout_file(sqlite_db, org.id, execution_date=dialog.execution_date,
+                                               target_path=tmp_path / "gespeichert.xml")
+        page._run_cancelled("Zahlungsdatei erstellen")
+        assert f"{stored.file_name} geschrieben: 2 Aufträge" in page.status.text()
+    finally:
+        runner.shutdown(timeout_ms=10_000)

@@ -98,7 +98,8 @@ class PayoutPage(QWidget):
         status_row.addWidget(self.stop_button)
         self.jobs = PageJobs(context.worker, self.bar, self.status, self.stop_button, self)
         self.jobs.busy_changed.connect(lambda busy: self.run_button.setEnabled(not busy))
-        self.jobs.cancelled.connect(lambda _title: self.jobs.say("Abgebrochen – es wurde nichts gespeichert."))
+        self.jobs.cancelled.connect(self._run_cancelled)
+        self._files_before: set[int] = set()
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
@@ -181,6 +182,7 @@ class PayoutPage(QWidget):
         db, org = self.context.db, self.context.organization_id
         execution, target, order_ids = dialog.execution_date, dialog.target, dialog.order_ids
         self._folder = str(target.parent)
+        self._files_before = {f.id for f in payout_run.list_payout_files(db, org)}
 
         def work(progress):
             return payout_run.create_payout_file(db, org, execution_date=execution, target_path=target,
@@ -195,6 +197,15 @@ class PayoutPage(QWidget):
         orders = "1 Auftrag" if result.count == 1 else f"{result.count} Aufträge"
         self.jobs.say(f"Zahlungsdatei {result.file_name} geschrieben: {orders}, "
                       f"{format_money(result.total, self.context.country, with_currency=True)}.")
+
+    def _run_cancelled(self, _title: str) -> None:
+        """A cancel that came after the commit does not undo the run: look, and report it if stored."""
+        files = payout_run.list_payout_files(self.context.db, self.context.organization_id)
+        stored = [f for f in files if f.id not in self._files_before]
+        if stored:
+            self._run_done(stored[0])
+            return
+        self.jobs.say("Abgebrochen – es wurde nichts gespeichert und keine Datei geschrieben.")
 
     def _run_failed(self, dialog: PayoutRunDialog, exc: BaseException) -> None:
         if isinstance(exc, ValidationError):
