@@ -214,3 +214,26 @@ def test_sepa_text_folds_accents_and_refuses_what_it_cannot_write():
     with pytest.raises(ValidationError) as exc:
         sepa_text("Ωmega", "f", "Text", 70)
     assert "„Ω“" in str(exc.value)
+
+
+SPS_LETTERS = st.characters(codec=None, min_codepoint=0x20, max_codepoint=0x17F,
+                            blacklist_categories=("Cc", "Cs"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=st.text(SPS_LETTERS, min_size=1, max_size=70).filter(lambda t: t.strip()),
+       purpose=st.text(SPS_LETTERS, max_size=140))
+def test_any_text_of_the_sps_set_makes_a_valid_swiss_file(name, purpose):
+    transfer = Transfer(1, chf("1.00"), replace(BERN, name=name), CH_IBAN, purpose=purpose)
+    _checked, content = build_credit_transfer(ch_batch(transfer), TODAY)
+    assert schema_problems(content, "pain.001.001.09.xsd") == [] and swiss_problems(content) == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(outside=st.characters(min_codepoint=0x180, max_codepoint=0x2FFF).filter(
+    lambda c: c not in "ȘșȚț€" and not c.isspace()))
+def test_a_character_outside_the_sps_set_is_refused(outside):
+    transfer = Transfer(1, chf("1.00"), replace(BERN, name=f"Weber {outside}"), CH_IBAN)
+    with pytest.raises(ValidationError) as exc:
+        build_credit_transfer(ch_batch(transfer), TODAY)
+    assert "orders[0].creditor.name" in fields(exc)
