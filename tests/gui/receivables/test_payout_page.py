@@ -206,3 +206,27 @@ def test_the_run_on_the_worker_and_a_cancel(qtbot, sqlite_db, tmp_path):
         assert f"{stored.file_name} geschrieben: 2 Aufträge" in page.status.text()
     finally:
         runner.shutdown(timeout_ms=10_000)
+
+
+def test_withdraw_a_file_on_the_page(qtbot, sqlite_db, tmp_path):
+    org = ch_organization(sqlite_db)
+    account = payer(sqlite_db, org, "Gerber", "Eva", CH_PAYER_IBAN)
+    with_credit(sqlite_db, account, "10.00")
+    payout_refunds.create_refund_order(sqlite_db, org.id, account.id)
+    payout_run.create_payout_file(sqlite_db, org.id, execution_date=date.today() + timedelta(days=1),
+                                  target_path=tmp_path / "a.xml")
+    context = AppContext(sqlite_db)
+    context.set_organization(org)
+    page = PayoutPage(context)
+    qtbot.addWidget(page)
+    assert page.files.select(lambda f: f.file_name == "a.xml")
+    page.withdraw_file("")
+    assert "Grund" in page.status.text() and not page.files.model.rows()[0].withdrawn
+    page.withdraw_file("Bank: Datei abgelehnt")
+    assert page.status.text() == "a.xml zurückgenommen; 1 Auftrag ist wieder offen."
+    assert page.files.model.rows()[0].withdrawn and len(page.orders.model.rows()) == 1
+    model = page.files.table.model()
+    assert model.index(0, model.columnCount() - 1).data() == "test: Bank: Datei abgelehnt"
+    page.files.select(lambda f: f.file_name == "a.xml")
+    page.save_again()
+    assert "zurückgenommen" in page.status.text()

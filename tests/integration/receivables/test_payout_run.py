@@ -175,3 +175,31 @@ def test_module_and_refund_orders_share_one_file(db, out):
     root = etree.fromstring((out / "a.xml").read_bytes())
     assert root.findtext(".//p:CdtrRefInf/p:Ref", namespaces=NS) == "RF18539007547034"
     assert root.findtext(".//p:AddtlRmtInf", namespaces=NS) == "Unterhalt März 2026"
+
+
+def test_a_file_the_bank_did_not_execute_is_withdrawn_and_its_orders_are_open_again(db, out):
+    org = ch_organization(db)
+    ids = refunds(db, org, CH_PAYER_IBAN, ["10.00", "20.00"])
+    first = payout_run.create_payout_file(db, org.id, execution_date=EXECUTION, target_path=out / "a.xml",
+                                          today=TODAY)
+    before = counts(db)
+    with pytest.raises(ValidationError) as exc:
+        payout_run.withdraw_payout_file(db, first.id, "  ")
+    assert exc.value.errors[0].field == "reason" and counts(db) == before
+    assert payout_run.withdraw_payout_file(db, first.id, "Von der Bank abgelehnt (Datei nicht lesbar)") == 2
+    withdrawn = payout_run.list_payout_files(db, org.id)[0]
+    assert withdrawn.withdrawn and withdrawn.withdraw_reason == "Von der Bank abgelehnt (Datei nicht lesbar)"
+    assert withdrawn.withdrawn_by == "test"
+    orders = payout_orders.list_payout_orders(db, org.id)
+    assert {(o.status, o.file_id) for o in orders} == {(OrderStatus.OPEN, None)}
+    with pytest.raises(ValidationError):
+        payout_run.withdraw_payout_file(db, first.id, "nochmals")
+    with pytest.raises(ValidationError) as exc:
+        payout_run.save_payout_file(db, first.id, out / "kopie.xml")
+    assert "zurückgenommen" in str(exc.value) and not (out / "kopie.xml").exists()
+    # the orders go into a new file (a new message id), or are cancelled
+    payout_orders.cancel_payout_order(db, ids[0], booking_date=TODAY)
+    second = payout_run.create_payout_file(db, org.id, execution_date=EXECUTION, target_path=out / "b.xml",
+                                           today=TODAY)
+    assert (second.count, second.total) == (1, Money.of("20.00", "CHF"))
+    assert second.message_id != first.message_id

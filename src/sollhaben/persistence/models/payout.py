@@ -3,7 +3,8 @@
 An order is OPEN until a payout run writes it into a file (IN_FILE) or the clerk cancels it
 (CANCELLED). A refund order points to the REFUND posting that used up the credit balance; a
 cancelled one also to the reversal of that posting. A file keeps its XML, so it can be saved again
-if writing the file failed after the run was stored.
+if writing the file failed after the run was stored; a file the bank did not execute is withdrawn
+and its orders are open again.
 """
 from __future__ import annotations
 
@@ -33,6 +34,10 @@ class PayoutFile(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     created_by: Mapped[str] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # a file the bank did not execute (rejected, never uploaded) is withdrawn: its orders are open again
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    withdrawn_by: Mapped[str] = mapped_column(String(60), default="")
+    withdraw_reason: Mapped[str] = mapped_column(String(200), default="")
 
 
 class PayoutOrder(Base):

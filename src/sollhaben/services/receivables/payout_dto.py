@@ -78,9 +78,16 @@ class PayoutFileDTO:
     sha256: str
     created_at: datetime
     created_by: str
+    withdrawn_at: datetime | None = None
+    withdrawn_by: str = ""
+    withdraw_reason: str = ""
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 def file_dto(row: PayoutFile) -> PayoutFileDTO:
     return PayoutFileDTO(row.id, row.kind, row.pain_version, row.message_id, row.execution_date, row.debtor_iban,
                          row.count, Money(row.sum_minor, row.currency), row.file_name, row.sha256, row.created_at,
-                         row.created_by)
+                         row.created_by, row.withdrawn_at, row.withdrawn_by or "", row.withdraw_reason or "")

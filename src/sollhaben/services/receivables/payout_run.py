@@ -7,7 +7,8 @@ renamed only after the commit: a failed or cancelled run leaves neither a file n
 database, and a stored run whose rename failed can be saved again from its record
 (`save_payout_file`) — the orders are never filed twice.
 
-The debtor account is the organization's default bank account (the only one if there is one);
+A file the bank did not execute is withdrawn (`withdraw_payout_file`, with a reason): its orders
+are OPEN again. The debtor account is the organization's default bank account (the only one if there is one);
 a QR-IBAN only receives QR-bill payments and is refused as debtor account.
 """
 from __future__ import annotations
@@ -209,5 +210,38 @@ def save_payout_file(db: Database, file_id: int, target_path: str | Path) -> Non
         row = session.get(PayoutFile, file_id)
         if row is None:
             raise NotFoundError(f"Zahlungsdatei {file_id} gibt es nicht.")
+        if row.withdrawn_at is not None:
+            raise ValidationError("Datei: Die Zahlungsdatei ist zurückgenommen; ihre Aufträge sind wieder offen "
+                                  "und gehören in eine neue Datei.", "file")
         content = row.content
     write_atomically(Path(target_path), content)
+
+
+def withdraw_payout_file(db: Database, file_id: int, reason: str) -> int:
+    """Withdraw a file the bank did not execute (rejected, or never uploaded): its orders are OPEN
+    again, for a new file or to be cancelled. Returns the number of orders reopened.
+
+    Only the clerk knows that the bank did not pay: withdrawing a file the bank executed would pay
+    its orders twice, so a reason is required and kept with the file."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError("Grund: Bitte angeben, warum die Datei nicht ausgeführt wurde (z. B. von der Bank "
+                              "abgelehnt, nie übermittelt).", "reason")
+    if len(reason) > 200:
+        raise ValidationError("Grund: höchstens 200 Zeichen erlaubt.", "reason")
+    with unit_of_work(db, "Zahlungsdatei") as session:
+        row = session.scalar(select(PayoutFile).where(PayoutFile.id == file_id).with_for_update())
+        if row is None:
+            raise NotFoundError(f"Zahlungsdatei {file_id} gibt es nicht.")
+        if row.withdrawn_at is not None:
+            raise ValidationError("Zurücknehmen: Die Zahlungsdatei ist bereits zurückgenommen.", "file")
+        orders = list(session.scalars(select(PayoutOrder).where(PayoutOrder.file_id == file_id,
+                                                                PayoutOrder.status == OrderStatus.IN_FILE.value)
+                                      .with_for_update()))
+        for order in orders:
+            order.status = OrderStatus.OPEN.value
+            order.file_id = None
+        row.withdrawn_at = utcnow()
+        row.withdrawn_by = session.info.get("user", "system")
+        row.withdraw_reason = reason
+        return len(orders)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox,
-                               QProgressBar, QPushButton, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QHBoxLayout, QInputDialog, QLabel,
+                               QMessageBox, QProgressBar, QPushButton, QTabWidget, QVBoxLayout, QWidget)
 
 from sollhaben.domain.errors import ValidationError
 from sollhaben.domain.formatting import format_money
@@ -83,9 +83,16 @@ class PayoutPage(QWidget):
             Column("Belastungskonto", lambda r: format_iban(r.debtor_iban), width=200),
             Column("Datei", lambda r: r.file_name, width=200),
             Column("Erstellt von", lambda r: r.created_by, width=90),
+            Column("Zurückgenommen", lambda r: f"{r.withdrawn_by}: {r.withdraw_reason}" if r.withdrawn else "",
+                   width=260),
         )), self, placeholder="Suchen nach Datei, Datum …")
         self.save_again_button = QPushButton("Erneut speichern …", self)
+        self.withdraw_button = QPushButton("Zurücknehmen …", self)
+        self.withdraw_button.setObjectName("withdrawButton")
+        self.withdraw_button.setToolTip("Die Bank hat die Datei nicht ausgeführt (abgelehnt, nie übermittelt): "
+                                        "ihre Aufträge werden wieder offen.")
         self.files.toolbar.addWidget(self.save_again_button)
+        self.files.toolbar.addWidget(self.withdraw_button)
         self.tabs.addTab(self.files, "Zahlungsdateien")
 
         self.bar = QProgressBar(self)
@@ -110,6 +117,7 @@ class PayoutPage(QWidget):
         self.cancel_order_button.clicked.connect(self.cancel_orders)
         self.run_button.clicked.connect(self.start_run)
         self.save_again_button.clicked.connect(self.save_again)
+        self.withdraw_button.clicked.connect(lambda: self.withdraw_file())
         context.signals.organization_changed.connect(lambda _org: self.reload())
         context.signals.data_changed.connect(self._data_changed)
         if context.organization is not None:
@@ -221,9 +229,36 @@ class PayoutPage(QWidget):
         if row is None:
             self.jobs.say("Bitte eine Zahlungsdatei wählen.")
             return
+        if row.withdrawn:
+            self.jobs.say(f"{row.file_name} ist zurückgenommen; ihre Aufträge gehören in eine neue Datei.")
+            return
         path, _filter = QFileDialog.getSaveFileName(self, "Zahlungsdatei erneut speichern", row.file_name,
                                                     "ISO-20022-Zahlungsdatei (*.xml)")
         if path:
             payout_run.save_payout_file(self.context.db, row.id, path)
             self.jobs.say(f"{row.file_name} gespeichert.")
+
+    def withdraw_file(self, reason: str | None = None) -> None:
+        """Withdraw the chosen file after the clerk confirmed, with a reason, that the bank did not
+        execute it: withdrawing a file the bank paid would pay its orders twice."""
+        row = self.files.current_row()
+        if row is None or row.withdrawn:
+            self.jobs.say("Bitte eine Zahlungsdatei wählen, die nicht schon zurückgenommen ist.")
+            return
+        if reason is None:
+            reason, ok = QInputDialog.getText(
+                self, "Zahlungsdatei zurücknehmen",
+                f"{row.file_name}: {row.count} Aufträge, {format_money(row.total, self.context.country)}.\n\n"
+                "Nur zurücknehmen, wenn die Bank die Datei NICHT ausgeführt hat (abgelehnt oder nie übermittelt) – "
+                "sonst würden die Aufträge doppelt bezahlt.\n\nGrund:")
+            if not ok:
+                return
+        try:
+            reopened = payout_run.withdraw_payout_file(self.context.db, row.id, reason)
+        except ValidationError as exc:
+            self.jobs.say(f"Nicht zurückgenommen: {exc}")
+            return
+        self.context.signals.data_changed.emit("payout_order")
+        reopened_text = "1 Auftrag ist" if reopened == 1 else f"{reopened} Aufträge sind"
+        self.jobs.say(f"{row.file_name} zurückgenommen; {reopened_text} wieder offen.")
 

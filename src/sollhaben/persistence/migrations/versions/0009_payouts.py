@@ -34,6 +34,9 @@ def upgrade() -> None:
     sa.Column('content', sa.LargeBinary(), nullable=False),
     sa.Column('created_by', sa.String(length=60), nullable=False),
     sa.Column('created_at', sollhaben.persistence.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('withdrawn_at', sollhaben.persistence.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('withdrawn_by', sa.String(length=60), nullable=False),
+    sa.Column('withdraw_reason', sa.String(length=200), nullable=False),
     sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_payout_file_organization_id_organization')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_payout_file')),
     sa.UniqueConstraint('message_id', name=op.f('uq_payout_file_message_id'))
