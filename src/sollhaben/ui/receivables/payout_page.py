@@ -82,7 +82,7 @@ class PayoutPage(QWidget):
             Column("Summe", lambda r: r.total, ALIGN_RIGHT, formatter=money, width=100),
             Column("Belastungskonto", lambda r: format_iban(r.debtor_iban), width=200),
             Column("Datei", lambda r: r.file_name, width=200),
-            Column("Erstellt von", lambda r: r.created_by, width=90),
+            Column("Erstellt von", lambda r: r.created_by, width=120),
             Column("Zurückgenommen", lambda r: f"{r.withdrawn_by}: {r.withdraw_reason}" if r.withdrawn else "",
                    width=260),
         )), self, placeholder="Suchen nach Datei, Datum …")
