@@ -7,7 +7,8 @@ accounts, that the statement agrees, and that the balance is the one the operati
 
 Extending: write `def op_<name>(m: LedgerMachine, data) -> None` that performs one operation through
 the public services, updates `m.expected[account_id]` by the balance change it causes, and append it
-to OPERATIONS (operations of other parts are in test_ledger_invariant_ops.py).
+to OPERATIONS. The operations of the other parts (bank import, SEPA run and return debit, refund
+order, dunning run) are in test_ledger_invariant_ops.py.
 """
 from __future__ import annotations
 
@@ -16,14 +17,14 @@ import shutil
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from sqlalchemy import func, select
 
 from sollhaben.domain.errors import ValidationError
 from sollhaben.domain.ledger import PostingSource, check_account_invariant
-from sollhaben.domain.master_data import PersonInput
+from sollhaben.domain.master_data import Address, BankAccountInput, PersonInput
 from sollhaben.domain.money import Money
 from sollhaben.domain.months import Month
 from sollhaben.domain.receivables import propose_allocation
@@ -34,6 +35,8 @@ from sollhaben.services.ledger import NewPosting
 from sollhaben.services.receivables import receipts
 from sollhaben.services.unit_of_work import read_only
 from tests.conftest import _truncate_pg, make_org_input
+from tests.integration.test_ledger_invariant_ops import PAYER_IBAN
+from tests.integration.test_ledger_invariant_ops import register as register_other_parts
 
 CURRENCY = "EUR"
 START = date(2026, 1, 1)
@@ -225,30 +228,40 @@ def allocations_of(db, credit_id: int) -> dict[int, int]:
 
 OPERATIONS = [op_receivable, op_receivable, op_reminder_fee, op_credit_note, op_payment_proposed,
               op_payment_manual, op_allocate_credit, op_reverse_receivable, op_reverse_receipt]
+SETUPS: list = []  # (machine) -> None, run once per history after the accounts exist
+register_other_parts(OPERATIONS, SETUPS)
 
 
 # --- the state machine ------------------------------------------------------------------------------
 
 class LedgerMachine(RuleBasedStateMachine):
     make_database = None  # set per back end by the test: () -> Database
+    folder = None  # where a SEPA run writes its file
 
     def __init__(self) -> None:
         super().__init__()
         self.db = type(self).make_database()
         org = organizations.create_organization(self.db, make_org_input("DE"))
-        holder = persons.save_person(self.db, org.id, PersonInput("NATURAL", "Becker", "Anna"))
+        holder = persons.save_person(self.db, org.id, PersonInput(
+            "NATURAL", "Becker", "Anna", address=Address("Lindenweg", "7", "70173", "Stuttgart", "DE"),
+            bank_accounts=(BankAccountInput(PAYER_IBAN),)), today=START)
         main = ledger.open_account(self.db, org.id, holder.id, module="kita")
         case = ledger.open_account(self.db, org.id, holder.id, key="enforcement:B-1", parent_id=main.id)
-        self.organization_id = org.id
+        self.organization_id, self.holder_id = org.id, holder.id
         self.accounts = [main.id, case.id]
         self.expected = {a: 0 for a in self.accounts}
         self.receipts: list[int] = []  # receipts not reversed yet
         self.day = START
+        self.serial = 0
+        for setup in SETUPS:
+            setup(self)
 
     @rule(data=st.data())
     def step(self, data) -> None:
         operation = data.draw(st.sampled_from(OPERATIONS), label="operation")
+        before = sum(counts(self.db))
         operation(self, data)
+        event(f"{operation.__name__}: {'stored' if sum(counts(self.db)) != before else 'nothing stored'}")
 
     @invariant()
     def ledger_invariant_holds(self) -> None:
@@ -275,16 +288,17 @@ def _pg_factory(url):
     return make
 
 
-def _run(make_database, examples: int, steps: int) -> None:
-    machine = type("LedgerMachineRun", (LedgerMachine,), {"make_database": staticmethod(make_database)})
+def _run(make_database, folder, examples: int, steps: int) -> None:
+    machine = type("LedgerMachineRun", (LedgerMachine,), {"make_database": staticmethod(make_database),
+                                                          "folder": folder})
     run_state_machine_as_test(machine, settings=settings(
         max_examples=examples, stateful_step_count=steps, deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
 
 
 def test_ledger_invariant_over_random_histories_sqlite(sqlite_template, tmp_path):
-    _run(_sqlite_factory(sqlite_template, tmp_path), examples=20, steps=12)
+    _run(_sqlite_factory(sqlite_template, tmp_path), tmp_path, examples=20, steps=12)
 
 
-def test_ledger_invariant_over_random_histories_postgresql(pg_migrated):
-    _run(_pg_factory(pg_migrated), examples=6, steps=10)
+def test_ledger_invariant_over_random_histories_postgresql(pg_migrated, tmp_path):
+    _run(_pg_factory(pg_migrated), tmp_path, examples=6, steps=10)
