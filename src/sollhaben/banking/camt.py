@@ -38,6 +38,8 @@ MESSAGE = {"053": "BkToCstmrStmt", "054": "BkToCstmrDbtCdtNtfctn"}
 STATEMENT = {"053": "Stmt", "054": "Ntfctn"}
 STATUSES = ("BOOK", "PDNG", "INFO")
 _AMOUNT = re.compile(r"[0-9]{1,18}(\.[0-9]{1,5})?")
+_CENTS = re.compile(r"[0-9]{1,16}\.[0-9]{2}")
+_CURRENCIES = {c.value: c for c in Currency}
 _NS = re.compile(r"urn:iso:std:iso:20022:tech:xsd:camt\.(05[34])\.(001\.[0-9]{2})")
 
 
@@ -80,6 +82,8 @@ class _Reader:
         return self.money((node.text or "").strip(), node.get("Ccy", ""), node, where, what)
 
     def money(self, value: str, currency: str, element, where: str, what: str = "Betrag") -> Money | None:
+        if _CENTS.fullmatch(value) and currency in _CURRENCIES:  # the usual "123.45": no Decimal needed
+            return Money(int(value.replace(".", "")), _CURRENCIES[currency])
         if not _AMOUNT.fullmatch(value):
             self.problem(element, where, f"{what} „{value}“ ist kein Betrag (Ziffern, Dezimalpunkt).")
             return None

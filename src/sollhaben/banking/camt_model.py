@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sollhaben.domain.money import Money
 
@@ -24,9 +25,9 @@ class CamtProblem:
         return f"{place}, {self.path}: {self.message}" if self.path else f"{place}: {self.message}"
 
 
-@dataclass(frozen=True)
-class CamtTransaction:
-    """One transaction (TxDtls) of an entry; an entry without details is one transaction itself."""
+class CamtTransaction(NamedTuple):
+    """One transaction (TxDtls) of an entry; an entry without details is one transaction itself.
+    A named tuple: a file has tens of thousands of them."""
 
     position: str  # "Ntry[3]/NtryDtls/TxDtls[2]"
     line: int

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Mapping, Sequence
+from typing import Mapping, NamedTuple, Sequence
 
 from sollhaben.domain.references import format_creditor_reference, format_qr_reference
 
@@ -39,8 +39,7 @@ _LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class BankLine:
+class BankLine(NamedTuple):
     """What matching needs of one transaction of a bank file."""
 
     key: str
@@ -59,8 +58,7 @@ class ReferenceTarget:
     item_ids: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True)
-class LineMatch:
+class LineMatch(NamedTuple):
     status: LineStatus
     account_id: int | None = None
     designation: tuple[int, ...] = ()

@@ -1,6 +1,6 @@
 """What the bank import reads from the database, in a few set-wise queries (20 000 lines must not
 mean 20 000 queries): keys already imported, the accounts behind references and IBANs, labels,
-and the open items of all affected accounts."""
+and the open items of all affected accounts. Many values go in as one parameter (`bank_sql.among`)."""
 from __future__ import annotations
 
 import json
@@ -24,12 +24,10 @@ from sollhaben.persistence.models import (
     PersonBankAccount,
     Posting,
 )
+from sollhaben.services.receivables.bank_sql import among
 from sollhaben.services.receivables.references import resolve_references
 
-CHUNK = 900  # ids per IN list (SQLite's old limit of 999 host parameters)
-
-
-def chunks(values: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
+def chunks(values: Sequence, size: int) -> Iterable[Sequence]:
     for start in range(0, len(values), size):
         yield values[start:start + size]
 
@@ -43,12 +41,11 @@ def organization_accounts(session: Session, organization_id: int) -> tuple[str, 
 
 
 def imported_keys(session: Session, organization_id: int, keys: Sequence[str]) -> set[str]:
-    found: set[str] = set()
     unique = sorted(set(keys))
-    for part in chunks(unique):
-        found.update(session.scalars(select(BankEntry.servicer_reference).where(
-            BankEntry.organization_id == organization_id, BankEntry.servicer_reference.in_(part))))
-    return found
+    if not unique:
+        return set()
+    return set(session.scalars(select(BankEntry.servicer_reference).where(
+        BankEntry.organization_id == organization_id, among(session, BankEntry.servicer_reference, unique))))
 
 
 def same_file_imports(session: Session, organization_id: int, sha256: str):
@@ -66,46 +63,35 @@ def accounts_by_iban(session: Session, organization_id: int, ibans: Sequence[str
     """IBAN → main accounts (in this organization) of the persons who have that IBAN."""
     result: dict[str, list[int]] = {}
     unique = sorted({i for i in ibans if i})
-    for part in chunks(unique):
-        rows = session.execute(
-            select(PersonBankAccount.iban, Account.id)
-            .join(Person, Person.id == PersonBankAccount.person_id)
-            .join(Account, (Account.holder_id == Person.id) & (Account.organization_id == organization_id)
-                  & (Account.key == "main"))
-            .where(Person.organization_id == organization_id, PersonBankAccount.iban.in_(part)))
-        for iban, account_id in rows:
-            accounts = result.setdefault(compact(iban), [])
-            if account_id not in accounts:
-                accounts.append(account_id)
+    if not unique:
+        return result
+    rows = session.execute(
+        select(PersonBankAccount.iban, Account.id)
+        .join(Person, Person.id == PersonBankAccount.person_id)
+        .join(Account, (Account.holder_id == Person.id) & (Account.organization_id == organization_id)
+              & (Account.key == "main"))
+        .where(Person.organization_id == organization_id, among(session, PersonBankAccount.iban, unique)))
+    for iban, account_id in rows:
+        accounts = result.setdefault(compact(iban), [])
+        if account_id not in accounts:
+            accounts.append(account_id)
     return result
 
 
 def account_labels(session: Session, account_ids: Iterable[int]) -> dict[int, str]:
     """„Gerber, Reto (000017)“ per account id."""
     labels: dict[int, str] = {}
-    for part in chunks(sorted(set(account_ids))):
-        rows = session.execute(select(Account.id, Account.number, Account.label, Person.last_name, Person.first_name)
-                               .join(Person, Person.id == Account.holder_id).where(Account.id.in_(part)))
-        for account_id, number, label, last, first in rows:
-            name = f"{last}, {first}" if first else last
-            extra = f", {label}" if label else ""
-            labels[account_id] = f"{name} ({number or account_id}{extra})"
+    wanted = sorted(set(account_ids))
+    if not wanted:
+        return labels
+    rows = session.connection().execute(
+        select(Account.id, Account.number, Account.label, Person.last_name, Person.first_name)
+        .join(Person, Person.id == Account.holder_id).where(among(session, Account.id, wanted)))
+    for account_id, number, label, last, first in rows:
+        name = f"{last}, {first}" if first else last
+        extra = f", {label}" if label else ""
+        labels[account_id] = f"{name} ({number or account_id}{extra})"
     return labels
-
-
-def _raw_rows(session: Session, query) -> list[tuple]:
-    """All rows of `query` straight from the driver (IN lists rendered into the statement)."""
-    connection = session.connection()
-    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
-    params = compiled.params
-    arguments = (tuple(params[name] for name in compiled.positiontup) if compiled.positiontup is not None
-                 else params)
-    cursor = connection.connection.dbapi_connection.cursor()
-    try:
-        cursor.execute(str(compiled), arguments)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
 
 
 @dataclass(slots=True)
@@ -133,15 +119,18 @@ def account_infos(session: Session, organization_id: int, account_ids: Sequence[
     """The affected accounts, locked in id order (PostgreSQL) so allocations cannot race."""
     result: dict[int, AccountInfo] = {}
     parents: dict[int, int] = {}
-    for part in chunks(sorted(set(account_ids))):
-        query = (select(Account.id, Account.key, Account.module, Account.currency, Account.parent_id)
-                 .where(Account.id.in_(part), Account.organization_id == organization_id).order_by(Account.id))
-        if lock:
-            query = query.with_for_update()
-        for account_id, key, module, currency, parent_id in session.connection().execute(query):
-            result[account_id] = AccountInfo(account_id, key, module, currency)
-            if not module and parent_id is not None:
-                parents[account_id] = parent_id
+    wanted = sorted(set(account_ids))
+    if not wanted:
+        return result
+    query = (select(Account.id, Account.key, Account.module, Account.currency, Account.parent_id)
+             .where(among(session, Account.id, wanted), Account.organization_id == organization_id)
+             .order_by(Account.id))
+    if lock:
+        query = query.with_for_update(of=Account)
+    for account_id, key, module, currency, parent_id in session.connection().execute(query):
+        result[account_id] = AccountInfo(account_id, key, module, currency)
+        if not module and parent_id is not None:
+            parents[account_id] = parent_id
     if parents:  # a sub-account without a module allocates by its parent's rule
         modules = dict(session.execute(select(Account.id, Account.module).where(Account.id.in_(set(parents.values())))))
         for account_id, parent_id in parents.items():
@@ -154,17 +143,18 @@ def open_items(session: Session, account_ids: Sequence[int]) -> dict[int, list[O
     """Open items of all these accounts: receivables minus their allocations (summed in SQL)."""
     result: dict[int, list[OpenItemRow]] = {}
     days: dict[str, date] = {}
-    for part in chunks(sorted(set(account_ids))):
+    wanted = sorted(set(account_ids))
+    for part in chunks(wanted, 5000) if wanted else ():
         # the detail as text, decoded only where it says something (an enforcement case)
         query = (select(Posting.id, Posting.account_id, Posting.due_date, Posting.booking_date, Posting.category,
                         cast(Posting.detail, String),
                         Posting.amount_minor - func.coalesce(func.sum(Allocation.amount_minor), 0))
                  .outerjoin(Allocation, Allocation.item_id == Posting.id)
-                 .where(Posting.account_id.in_(part), Posting.amount_minor > 0)
+                 .where(among(session, Posting.account_id, part), Posting.amount_minor > 0)
                  .group_by(Posting.id))
         # the driver's rows as they come: tens of thousands without per-row work of SQLAlchemy
         # (SQLite gives dates as ISO text, PostgreSQL as dates); the allocator orders them itself
-        for pid, account_id, due, booked, category, detail, rest in _raw_rows(session, query):
+        for pid, account_id, due, booked, category, detail, rest in session.connection().execute(query):
             if rest <= 0:
                 continue
             day = due or booked

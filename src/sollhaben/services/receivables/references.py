@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sollhaben.domain.errors import NotFoundError, ValidationError
 from sollhaben.domain.references import compact, parse_document_reference
 from sollhaben.persistence.models import Account, IssuedReference
+from sollhaben.services.receivables.bank_sql import among
 
 # The kinds in use; others are accepted (a module may add its own), up to 20 characters.
 KINDS = ("DUNNING", "STATEMENT", "FEE_ASSESSMENT", "AGREEMENT")
@@ -73,30 +74,24 @@ def resolve_reference(session: Session, organization_id: int, reference: str) ->
 def resolve_references(session: Session, organization_id: int,
                        references: Sequence[str]) -> dict[str, ResolvedReference]:
     """Bulk form for the bank import: {compact reference: resolved} for those that resolve.
-    A few queries for any number of references (chunked IN lists)."""
+    Two queries for any number of references (one array parameter each, see `bank_sql`)."""
     wanted = sorted({ref for ref in map(compact, filter(None, references)) if ref})
     result: dict[str, ResolvedReference] = {}
-    for chunk in _chunks(wanted, 900):
-        rows = session.execute(select(IssuedReference.reference, IssuedReference.account_id,
-                                      IssuedReference.item_ids, IssuedReference.kind, IssuedReference.document_id)
-                               .where(IssuedReference.organization_id == organization_id,
-                                      IssuedReference.reference.in_(chunk)))
-        for ref, account_id, item_ids, kind, document_id in rows:
-            result[ref] = ResolvedReference(account_id, tuple(int(i) for i in item_ids or ()), kind, document_id,
-                                            True)
+    if not wanted:
+        return result
+    rows = session.connection().execute(
+        select(IssuedReference.reference, IssuedReference.account_id, IssuedReference.item_ids,
+               IssuedReference.kind, IssuedReference.document_id)
+        .where(IssuedReference.organization_id == organization_id,
+               among(session, IssuedReference.reference, wanted)))
+    for ref, account_id, item_ids, kind, document_id in rows:
+        result[ref] = ResolvedReference(account_id, tuple(int(i) for i in item_ids or ()), kind, document_id, True)
     parsed = {ref: parse_document_reference(ref) for ref in wanted if ref not in result}
     parsed = {ref: p for ref, p in parsed.items() if p is not None}
     account_ids = sorted({p[0] for p in parsed.values()})
-    known: set[int] = set()
-    for chunk in _chunks(account_ids, 900):
-        known.update(session.scalars(select(Account.id).where(Account.organization_id == organization_id,
-                                                              Account.id.in_(chunk))))
+    known = set(session.scalars(select(Account.id).where(
+        Account.organization_id == organization_id, among(session, Account.id, account_ids)))) if account_ids else set()
     for ref, (account_id, _document_no) in parsed.items():
         if account_id in known:
             result[ref] = ResolvedReference(account_id)
     return result
-
-
-def _chunks(values: list, size: int):
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
