@@ -9,14 +9,18 @@ from lxml import etree
 
 from sollhaben.banking.pain001_ch import swiss_problems
 from sollhaben.banking.xsd_validation import schema_problems
+from sollhaben.domain.errors import ValidationError
 from sollhaben.domain.formatting import format_date
+from sollhaben.domain.master_data import Address, BankAccountInput, PersonInput
 from sollhaben.domain.money import Money
 from sollhaben.domain.receivables.payouts import OrderStatus
+from sollhaben.services import ledger, persons
 from sollhaben.services.receivables import payout_orders, payout_refunds, payout_run
 from sollhaben.ui.context import AppContext
 from sollhaben.ui.main_window import MainWindow
 from sollhaben.ui.receivables.payout_dialogs import PayoutRunDialog, RefundDialog
 from sollhaben.ui.receivables.payout_page import PayoutPage
+from sollhaben.workers.jobs import JobRunner
 from tests.integration.receivables.test_payout_support import (
     CH_PAYER_IBAN, ch_organization, payer, with_credit,
 )
@@ -176,8 +180,6 @@ def test_run_dialog_files_only_the_marked_orders_when_asked(qtbot, sqlite_db, tm
 
 
 def test_the_run_on_the_worker_and_a_cancel(qtbot, sqlite_db, tmp_path):
-    from sollhaben.workers.jobs import JobRunner
-
     org = ch_organization(sqlite_db)
     for last, credit in (("Gerber", "10.00"), ("Keller", "20.00")):
         account = payer(sqlite_db, org, last, "Eva", CH_PAYER_IBAN)
@@ -230,3 +232,30 @@ def test_withdraw_a_file_on_the_page(qtbot, sqlite_db, tmp_path):
     page.files.select(lambda f: f.file_name == "a.xml")
     page.save_again()
     assert "zurückgenommen" in page.status.text()
+
+
+def test_refund_to_another_of_the_persons_bank_accounts(qtbot, sqlite_db):
+    org = ch_organization(sqlite_db)
+    person = persons.save_person(sqlite_db, org.id, PersonInput(
+        "NATURAL", "Gerber", "Anna", address=Address("Weg", "1", "3011", "Bern", "CH"),
+        bank_accounts=(BankAccountInput(CH_PAYER_IBAN), BankAccountInput("CH93 0076 2011 6238 5295 7",
+                                                                         label="Anna und Reto Gerber"))))
+    account = ledger.open_account(sqlite_db, org.id, person.id)
+    with_credit(sqlite_db, account, "40.00")
+    other = payer(sqlite_db, org, "Keller", "Reto", CH_PAYER_IBAN)
+    context = AppContext(sqlite_db)
+    context.set_organization(org)
+    balance = next(b for b in payout_refunds.list_credit_balances(sqlite_db, org.id) if b.account_id == account.id)
+    dialog = RefundDialog(context, balance)
+    qtbot.addWidget(dialog)
+    assert dialog.bank_choice.count() == 2 and dialog.recipient.text().startswith("Anna Gerber\n")
+    dialog.bank_choice.setCurrentIndex(1)
+    assert dialog.recipient.text().startswith("Anna und Reto Gerber\n")
+    assert dialog.save()
+    order = payout_orders.get_payout_order(sqlite_db, dialog.order_id)
+    assert (order.iban, order.recipient.name) == ("CH9300762011623852957", "Anna und Reto Gerber")
+    foreign = payout_refunds.holder_bank_accounts(sqlite_db, other.id)[0][0]
+    with_credit(sqlite_db, account, "5.00")
+    with pytest.raises(ValidationError) as exc:
+        payout_refunds.create_refund_order(sqlite_db, org.id, account.id, bank_account_id=foreign)
+    assert exc.value.errors[0].field == "iban"

@@ -93,17 +93,38 @@ def list_credit_balances(db: Database, organization_id: int) -> list[CreditBalan
         return result
 
 
+def holder_bank_accounts(db: Database, account_id: int) -> list[tuple[int, str, str, str]]:
+    """(id, IBAN, BIC, holder) of the bank accounts of the account's holder, the first one first:
+    the refund dialog offers them when there are several."""
+    with read_only(db) as session:
+        holder = session.scalar(select(Account.holder_id).where(Account.id == account_id))
+        rows = session.execute(select(PersonBankAccount.id, PersonBankAccount.iban, PersonBankAccount.bic,
+                                      PersonBankAccount.holder)
+                               .where(PersonBankAccount.person_id == holder).order_by(PersonBankAccount.id)).all()
+        return [tuple(row) for row in rows]
+
+
 def create_refund_order(db: Database, organization_id: int, account_id: int, *, amount: Money | None = None,
-                        purpose: str | None = None, booking_date: date | None = None) -> int:
+                        purpose: str | None = None, booking_date: date | None = None,
+                        bank_account_id: int | None = None) -> int:
     """The refund order of the account's credit balance (all of it unless `amount` is given) to its
-    holder's first bank account; posts the refund and uses the credit up (see `payout_orders`)."""
+    holder's bank account (the first one unless `bank_account_id` names another of the holder's);
+    posts the refund and uses the credit up (see `payout_orders`)."""
     with read_only(db) as session:
         row = session.execute(select(Account, Person).join(Person, Person.id == Account.holder_id)
                               .where(Account.id == account_id)).first()
         if row is None or row[0].organization_id != organization_id:
             raise NotFoundError("Konto gibt es in dieser Organisation nicht.")
         account, person = row
-        bank = _first_bank_accounts(session, [person.id]).get(person.id)
+        if bank_account_id is None:
+            bank = _first_bank_accounts(session, [person.id]).get(person.id)
+        else:
+            bank = session.execute(select(PersonBankAccount.iban, PersonBankAccount.bic, PersonBankAccount.holder)
+                                   .where(PersonBankAccount.id == bank_account_id,
+                                          PersonBankAccount.person_id == person.id)).first()
+            if bank is None:
+                raise ValidationError("IBAN: Diese Bankverbindung gehört nicht zur Inhaberin / zum Inhaber des "
+                                      "Kontos.", "iban")
         party = person_party(person, bank.holder if bank else "")
         iban, bic, number = (bank.iban, bank.bic, account.number) if bank else ("", "", account.number)
         if amount is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from PySide6.QtWidgets import (QCheckBox, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QVBoxLayout, QWidget)
 
 from sollhaben.domain.errors import FieldError, ValidationError
@@ -40,7 +40,8 @@ def _read_only(text: str, parent: QWidget) -> QLabel:
 
 class RefundDialog(FormDialog):
     """„Rückzahlung anlegen“: amount (the whole credit unless changed) and purpose; the recipient
-    and IBAN come from the person (Personen → Bank)."""
+    and IBAN come from the person (Personen → Bank) — the first bank account, or one of the others
+    the clerk chooses when the person has several."""
 
     def __init__(self, context, balance: CreditBalanceDTO, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,22 +60,30 @@ class RefundDialog(FormDialog):
         self.purpose = QLineEdit(payout_refunds.refund_purpose(balance.account_number), self)
         self.purpose.setObjectName("purpose")
         self.purpose.setMaxLength(140)
+        self.address = address
         self.iban = _read_only(format_iban(balance.iban) if balance.iban else "– keine Bankverbindung –", self)
         self.recipient = _read_only(f"{party.name}\n{address}", self)
+        self.bank_choice = QComboBox(self)
+        self.bank_choice.setObjectName("bankAccount")
+        accounts = payout_refunds.holder_bank_accounts(context.db, balance.account_id)
+        for bank_id, iban, _bic, holder in accounts:
+            self.bank_choice.addItem(format_iban(iban) + (f"  ({holder})" if holder else ""), (bank_id, holder))
+        self.bank_choice.currentIndexChanged.connect(self._bank_changed)
         form = QFormLayout()
         form.addRow("Konto", _read_only(f"{balance.account_number}  {balance.holder_name}", self))
         form.addRow("Guthaben", _read_only(format_money(balance.credit, country, with_currency=True), self))
         form.addRow("Empfänger/in", self.recipient)
-        form.addRow("IBAN", self.iban)
+        form.addRow("IBAN", self.bank_choice if len(accounts) > 1 else self.iban)
         form.addRow("Betrag", self.amount)
         form.addRow("Verwendungszweck", self.purpose)
         self.errors = FieldErrorView(self)
         self.errors.set_summary(self.summary)
-        for field, widget in (("amount", self.amount), ("purpose", self.purpose), ("iban", self.iban),
+        iban_widget = self.bank_choice if len(accounts) > 1 else self.iban
+        for field, widget in (("amount", self.amount), ("purpose", self.purpose), ("iban", iban_widget),
                               ("creditor", self.recipient), ("creditor.name", self.recipient),
                               ("creditor.town", self.recipient), ("creditor.country", self.recipient),
                               ("creditor.street", self.recipient), ("creditor.postal_code", self.recipient),
-                              ("reference", self.iban), ("bic", self.iban)):
+                              ("reference", iban_widget), ("bic", iban_widget)):
             self.errors.register(field, widget)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel,
                                    self)
@@ -89,13 +98,21 @@ class RefundDialog(FormDialog):
         if balance.problems:
             show_form_errors(self.errors, self.summary, list(balance.problems))
 
+    def _bank_changed(self) -> None:
+        """The recipient is the chosen bank account's holder when recorded, else the person."""
+        _bank_id, holder = self.bank_choice.currentData()
+        last, _, first = self.balance.holder_name.partition(", ")
+        name = holder or " ".join(p for p in (first, last) if p)
+        self.recipient.setText(f"{name}\n{self.address}")
+
     def save(self) -> bool:
         self.errors.clear()
+        bank_account_id = self.bank_choice.currentData()[0] if self.bank_choice.count() > 1 else None
         try:
             amount = parse_amount(self.amount.text(), self.balance.credit.currency, "Betrag")
             self.order_id = payout_refunds.create_refund_order(
                 self.context.db, self.context.organization_id, self.balance.account_id, amount=amount,
-                purpose=self.purpose.text())
+                purpose=self.purpose.text(), bank_account_id=bank_account_id)
         except ValidationError as exc:
             show_form_errors(self.errors, self.summary, [FieldError(e.field or "amount", e.message)
                                                          for e in exc.errors])
