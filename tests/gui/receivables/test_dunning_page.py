@@ -73,6 +73,17 @@ def test_proposal_tree_exclusion_and_run_with_preview(qtbot, page, context, acco
     qtbot.waitUntil(lambda: page.summary.text().startswith("1 Mahnbrief(e)"), timeout=3000)
     assert page.shown.excluded_accounts == {accounts["Keller"].id}
     assert page.tree.account_node(accounts["Keller"].id).checkState(0) == Qt.CheckState.Unchecked
+    # an item unticked and ticked again: only that account's node is rebuilt, the tick and the node stay
+    gerber = page.tree.account_node(accounts["Gerber"].id)
+    gerber.setExpanded(True)
+    gerber.child(0).setCheckState(0, Qt.CheckState.Unchecked)
+    qtbot.waitUntil(lambda: page.summary.text().startswith("0 Mahnbrief(e)"), timeout=3000)
+    node = page.tree.account_node(accounts["Gerber"].id)
+    assert node.text(6) == "Alle Posten gesperrt oder ausgenommen" and node.isExpanded()
+    assert node.child(0).checkState(0) == Qt.CheckState.Unchecked and node.child(0).text(6) == \
+        "Vom Sachbearbeiter ausgenommen"
+    node.child(0).setCheckState(0, Qt.CheckState.Checked)
+    qtbot.waitUntil(lambda: page.summary.text().startswith("1 Mahnbrief(e)"), timeout=3000)
     with qtbot.waitSignal(context.worker.finished, timeout=20_000):  # booked
         page.confirm()
     qtbot.waitUntil(lambda: page.preview is not None, timeout=20_000)

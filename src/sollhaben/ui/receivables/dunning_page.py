@@ -153,13 +153,17 @@ class DunningPage(QWidget):
         for i in range(self.tree.topLevelItemCount()):
             node = self.tree.topLevelItem(i)
             node.setExpanded(node.data(0, ID_ROLE) in expanded or i < 50)
+        self._summarize(shown)
+
+    def _summarize(self, shown: DunningPreview) -> None:
         proposal = shown.proposal
         country, currency = shown.country, shown.currency
         skipped = len(proposal.accounts) - len({a.account.id for a in (*proposal.letters, *proposal.handovers)})
         self.summary.setStyleSheet("")
         self.summary.setText(
             f"{len(proposal.letters)} Mahnbrief(e) über "
-            f"{format_number_minor(sum(a.amount_minor for a in proposal.letters), country)} {currency}, Gebühren {format_number_minor(proposal.fees_minor, country)} {currency}, "
+            f"{format_number_minor(sum(a.amount_minor for a in proposal.letters), country)} {currency}, Gebühren "
+            f"{format_number_minor(proposal.fees_minor, country)} {currency}, "
             f"{len(proposal.handovers)} Übergabe(n), {skipped} Konto/Konten nicht gemahnt")
         self.confirm_button.setEnabled(bool(proposal.letters or proposal.handovers))
 
@@ -167,11 +171,16 @@ class DunningPage(QWidget):
         return {self.tree.topLevelItem(i).data(0, ID_ROLE)
                 for i in range(self.tree.topLevelItemCount()) if self.tree.topLevelItem(i).isExpanded()}
 
-    def _exclusions_changed(self, accounts: frozenset, items: frozenset) -> None:
+    def _exclusions_changed(self, accounts: frozenset, items: frozenset, account_id: int) -> None:
         if self.shown is None:
             return
-        shown = self.shown.with_exclusions(accounts, items)
-        QTimer.singleShot(0, lambda: self._show(shown))  # not while the tree is emitting its signal
+        self.shown = self.shown.with_exclusions(accounts, items)
+        QTimer.singleShot(0, lambda: self._apply_exclusions(account_id))  # not while the tree emits its signal
+
+    def _apply_exclusions(self, account_id: int) -> None:
+        if self.shown is not None:
+            self.tree.refresh_account(self.shown, account_id)
+            self._summarize(self.shown)
 
     # run and print ----------------------------------------------------------------------
     def confirm(self) -> None:

@@ -26,7 +26,7 @@ def _history(line: ItemLine) -> str:
 
 
 class ProposalTree(QTreeWidget):
-    exclusions_changed = Signal(frozenset, frozenset)  # account ids, item ids
+    exclusions_changed = Signal(frozenset, frozenset, int)  # account ids, item ids, the account ticked in
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -115,6 +115,7 @@ class ProposalTree(QTreeWidget):
             return
         ident = node.data(0, ID_ROLE)
         off = node.checkState(0) == Qt.CheckState.Unchecked
+        account_id = ident if node.data(0, KIND_ROLE) == "account" else node.parent().data(0, ID_ROLE)
         if node.data(0, KIND_ROLE) == "account":
             accounts = set(self.excluded_accounts)
             (accounts.add if off else accounts.discard)(ident)
@@ -123,7 +124,32 @@ class ProposalTree(QTreeWidget):
             items = set(self.excluded_items)
             (items.add if off else items.discard)(ident)
             self.excluded_items = frozenset(items)
-        self.exclusions_changed.emit(self.excluded_accounts, self.excluded_items)
+        self.exclusions_changed.emit(self.excluded_accounts, self.excluded_items, account_id)
+
+    def refresh_account(self, shown: DunningPreview, account_id: int) -> None:
+        """Rebuild one account's node after its exclusions changed (the others stay as they are:
+        refilling thousands of rows on every tick would freeze the window)."""
+        line = next((a for a in shown.proposal.accounts if a.account.id == account_id), None)
+        node = self.account_node(account_id)
+        if line is None or node is None:
+            self.fill(shown)
+            return
+        self._filling = True
+        try:
+            self.excluded_accounts, self.excluded_items = shown.excluded_accounts, shown.excluded_items
+            index, expanded = self.indexOfTopLevelItem(node), node.isExpanded()
+            current = self.currentItem()
+            keep = current.data(0, ID_ROLE) if current is not None else None
+            self.takeTopLevelItem(index)
+            fresh = self._account_item(line, shown, shown.country)
+            self.insertTopLevelItem(index, fresh)
+            fresh.setExpanded(expanded)
+            if keep is not None:
+                for candidate in (fresh, *(fresh.child(i) for i in range(fresh.childCount()))):
+                    if candidate.data(0, ID_ROLE) == keep:
+                        self.setCurrentItem(candidate)
+        finally:
+            self._filling = False
 
     def account_node(self, account_id: int) -> QTreeWidgetItem | None:
         for i in range(self.topLevelItemCount()):
