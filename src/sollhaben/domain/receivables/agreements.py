@@ -62,6 +62,10 @@ class InstalmentState(str, Enum):
         return {"PAID": "bezahlt", "UPCOMING": "offen", "DUE": "fällig", "MISSED": "versäumt"}[self.value]
 
 
+def instalment_label(position: int, is_down_payment: bool) -> str:
+    return "Anzahlung" if is_down_payment else f"Rate {position}"
+
+
 @dataclass(frozen=True)
 class AgreementTerms:
     """What the clerk agreed with the debtor. Exactly one of `instalment_count` and
@@ -79,7 +83,7 @@ class AgreementTerms:
 
 @dataclass(frozen=True)
 class Instalment:
-    position: int  # 1, 2, … in due order (the down payment is position 1)
+    position: int  # in due order: the down payment 0, the instalments 1, 2, …
     due_date: date
     amount: Money
     is_down_payment: bool = False
@@ -190,7 +194,8 @@ def build_schedule(terms: AgreementTerms, covered_total: Money | None, today: da
         parts += [(terms.instalment_amount, False)] * full
         if last:
             parts.append((Money(last, rest.currency), False))
-    return tuple(Instalment(i + 1, due_date(terms.first_due, terms.interval, i), amount, down)
+    first_position = 0 if terms.down_payment is not None else 1
+    return tuple(Instalment(first_position + i, due_date(terms.first_due, terms.interval, i), amount, down)
                  for i, (amount, down) in enumerate(parts))
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from sollhaben.domain.money import Money
 from sollhaben.domain.receivables.agreements import (
-    AgreementStatus, AgreementTerms, InstalmentState, Interval,
+    AgreementStatus, AgreementTerms, InstalmentState, Interval, instalment_label,
 )
 
 
@@ -47,7 +47,7 @@ class InstalmentDTO:
 
     @property
     def label(self) -> str:
-        return "Anzahlung" if self.is_down_payment else f"Rate {self.position}"
+        return instalment_label(self.position, self.is_down_payment)
 
 
 @dataclass(frozen=True)

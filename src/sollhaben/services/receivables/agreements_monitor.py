@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, aliased
 from sollhaben.domain.formatting import format_date, format_money
 from sollhaben.domain.money import Money
 from sollhaben.domain.receivables.agreements import (
-    AgreementStatus, Assessment, Instalment, InstalmentState, Interval, Payment, assess,
+    AgreementStatus, Assessment, Instalment, InstalmentState, Interval, Payment, assess, instalment_label,
 )
 from sollhaben.persistence.database import Database
 from sollhaben.persistence.models import Allocation, Organization, Posting
@@ -78,11 +78,12 @@ def to_dto(agreement: PaymentAgreement, assessment: Assessment) -> AgreementDTO:
 
 def _missed_text(agreement: PaymentAgreement, assessment: Assessment, country: str) -> str:
     missed = next(s for s in assessment.instalments if s.state is InstalmentState.MISSED)
-    what = "Anzahlung" if missed.instalment.is_down_payment else f"Rate {missed.instalment.position}"
+    what = instalment_label(missed.instalment.position, missed.instalment.is_down_payment)
     return (f"Zahlungsvereinbarung Nr. {agreement.id} gebrochen: {what} über "
             f"{format_money(missed.instalment.amount, country)} {agreement.currency}, fällig "
             f"{format_date(missed.instalment.due_date)}, nicht bis {format_date(missed.deadline)} gezahlt "
-            f"(gezahlt insgesamt {format_money(assessment.paid, country)}). Die Mahnsperre ist aufgehoben.")
+            f"(gezahlt insgesamt {format_money(assessment.paid, country)} {agreement.currency}). "
+            "Die Mahnsperre ist aufgehoben.")
 
 
 def check_agreements(db: Database, organization_id: int, on: date) -> CheckResult:

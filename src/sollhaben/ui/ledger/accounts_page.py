@@ -10,6 +10,7 @@ from sollhaben.services import ledger
 from sollhaben.services.dto import AccountDTO
 from sollhaben.ui.context import AppContext
 from sollhaben.ui.ledger.statement_view import StatementView
+from sollhaben.ui.receivables.agreement_actions import AgreementActions
 from sollhaben.ui.receivables.booking_actions import BookingActions
 from sollhaben.ui.table_model import ALIGN_RIGHT, Column, RowTableModel
 from sollhaben.ui.widgets.list_view import FilterableList
@@ -50,6 +51,7 @@ class AccountsPage(QWidget):
         context.signals.organization_changed.connect(lambda _org: self.reload())
         context.signals.data_changed.connect(self._data_changed)
         self.booking = BookingActions(self)  # Zahlung buchen / Guthaben zuordnen / Zahlung stornieren
+        self.agreements = AgreementActions(self)  # Zahlungsvereinbarung / Inkassoprotokoll
         if context.organization is not None:
             self.reload()
 

@@ -49,6 +49,7 @@ def test_down_payment_first_then_the_instalments_one_interval_apart():
     assert [(i.due_date, i.amount, i.is_down_payment) for i in schedule] == [
         (date(2026, 12, 1), eur("100.00"), True), (date(2027, 3, 1), eur("200.00"), False),
         (date(2027, 6, 1), eur("200.00"), False)]
+    assert [i.position for i in schedule] == [0, 1, 2]  # the down payment first, then „Rate 1“ …
 
 
 def test_weekly_and_the_31st_stays_the_last_day_of_short_months():
