@@ -16,8 +16,8 @@ def add_parser(sub) -> None:
     imp.add_argument("--preview", action="store_true", help="nur zeigen, was gebucht würde; nichts speichern")
 
 
-def _print_lines(preview) -> None:
-    from sollhaben.domain.formatting import format_date
+def _print_lines(preview, country: str) -> None:
+    from sollhaben.domain.formatting import format_date, format_money
     from sollhaben.domain.receivables.bank_matching import LineStatus
 
     for line in preview.lines:
@@ -27,7 +27,9 @@ def _print_lines(preview) -> None:
             target = f"– {line.note}" if line.note else ""
         day = format_date(line.booking_date) if line.booking_date else ""
         who = line.debtor_name or line.reference or line.text
-        print(f"  {line.status.label:<18} {day:<10} {str(line.amount):>14}  {who[:40]:<40} {target}")
+        amount = format_money(line.amount, country, with_currency=True)
+        sign = "" if line.credit else "−"
+        print(f"  {line.status.label:<18} {day:<10} {sign + amount:>15}  {who[:40]:<40} {target}")
 
 
 def run(db, args, find_organization) -> int:
@@ -68,5 +70,5 @@ def run(db, args, find_organization) -> int:
     for at, by in preview.imported_before:
         print(f"Hinweis: Diese Datei wurde bereits am {at:%d.%m.%Y %H:%M} von {by} eingelesen.")
     print(preview.summary())
-    _print_lines(preview)
+    _print_lines(preview, organization.legal_country)
     return 0

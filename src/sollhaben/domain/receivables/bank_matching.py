@@ -50,6 +50,7 @@ class BankLine(NamedTuple):
     reversal: bool = False
     batch_without_details: bool = False
     zero_amount: bool = False
+    information: bool = False  # status INFO: the bank only informs, nothing was or will be booked
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ def match_line(line: BankLine, references: Mapping[str, ReferenceTarget],
                account_labels: Mapping[int, str] | None = None) -> LineMatch:
     """The decision for one line (see the module docstring)."""
     if not line.booked:
+        if line.information:
+            return LineMatch(LineStatus.PENDING, note="Nur zur Information (INFO) – übersprungen")
         return LineMatch(LineStatus.PENDING, note="Vorgemerkt (noch nicht gebucht) – übersprungen")
     if line.key in already_imported:
         return LineMatch(LineStatus.DUPLICATE, note="Bereits eingelesen – nicht nochmals gebucht")

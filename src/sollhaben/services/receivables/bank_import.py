@@ -64,11 +64,13 @@ def _organization_problems(session: Session, organization_id: int, document: Cam
             problems.append(CamtProblem(statement.line, f"{statement.position}/Acct",
                                         f"Das Konto {format_iban(statement.account_iban)} ist kein Bankkonto "
                                         "dieser Organisation (Einstellungen → Bankkonten)."))
-        for entry in statement.entries:
-            if entry.amount.minor and entry.amount.currency.value != currency:
-                problems.append(CamtProblem(entry.line, entry.position,
-                                            f"Währung {entry.amount.currency.value}: Die Organisation führt ihre "
-                                            f"Konten in {currency}."))
+        foreign = [e for e in statement.entries if e.amount.minor and e.amount.currency.value != currency]
+        if foreign:  # once per statement, at the first such entry (not 20 000 times)
+            first = foreign[0]
+            count = f" ({len(foreign)} Buchungen)" if len(foreign) > 1 else ""
+            problems.append(CamtProblem(first.line, first.position,
+                                        f"Währung {first.amount.currency.value}{count}: Die Organisation führt "
+                                        f"ihre Konten in {currency}."))
     return problems
 
 
@@ -96,7 +98,7 @@ def _match(session: Session, organization_id: int, lines: list[_Line],
     for line in lines:
         entry, tx = line.entry, line.tx
         bank_line = BankLine(tx.key, entry.booked, tx.credit, tx.reference, tx.debtor_iban, entry.reversal,
-                             entry.batch_without_details, tx.amount.minor == 0)
+                             entry.batch_without_details, tx.amount.minor == 0, entry.status == "INFO")
         result.append(match_line(bank_line, targets, by_iban, known, labels))
     return result
 

@@ -17,6 +17,7 @@ def match(**kw):
 
 def test_order_pending_duplicate_debit_reference_iban_clearing():
     assert match(booked=False, key="OLD").status is LineStatus.PENDING
+    assert match(booked=False, information=True).note == "Nur zur Information (INFO) – übersprungen"
     assert match(key="OLD").status is LineStatus.DUPLICATE
     assert match(credit=False).note == "Belastung – nicht gebucht"
     assert match(reversal=True).status is LineStatus.SKIPPED
