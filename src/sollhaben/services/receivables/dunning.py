@@ -78,6 +78,11 @@ def before_proposal(db: Database, organization_id: int, run_date: date) -> None:
     work opened here joins it). The payment agreements (issue 5, point 7) add their monitoring call
     here — `agreements_monitor.check_agreements(db, organization_id, run_date)` — so that broken
     agreements have their blocks lifted before the proposal reads the blocks."""
+    # Payment agreements (part „agreement“ of issue 5): the monitoring run. Never beyond today: a
+    # proposal for a later date must not break an agreement whose instalment may still be paid in
+    # time (a wrong reminder harms; a block held a few days longer only delays).
+    from sollhaben.services.receivables.agreements_monitor import check_agreements
+    check_agreements(db, organization_id, min(run_date, date.today()))
 
 
 def _compute(session: Session, organization_id: int, run_date: date, excluded_accounts: Iterable[int],
