@@ -194,3 +194,27 @@ def test_handover_list_of_a_run_in_the_preview(qtbot, page, context, accounts):
     qtbot.waitUntil(lambda: page.preview is not None, timeout=5000)
     assert page.preview.page_count() == 1 and "Übergabeliste" in page.preview.windowTitle()
     page.preview.close()
+
+
+def test_account_dialog_shows_history_per_account_and_item_and_blocks(qtbot, page, context, accounts):
+    db, org_id = context.db, context.organization_id
+    for day in (date(2026, 10, 25), date(2026, 11, 8)):
+        dunning.confirm(db, dunning.preview(db, org_id, day))
+    dialog = page.open_account(accounts["Gerber"].id, "Gerber, Anna (000001)")
+    assert [(n.run_date, n.level_name) for n in dialog.notices.model.rows()] == [
+        (date(2026, 10, 25), "Zahlungserinnerung"), (date(2026, 11, 8), "1. Mahnung")]
+    assert dialog.notices.current_row().level_name == "1. Mahnung"
+    assert [r[1] for r in dialog.items.model.rows()] == ["Elternbeitrag 10.2026"]
+    assert [(h.level, h.run_date) for h in dialog.item_history.model.rows()] == [
+        (1, date(2026, 10, 25)), (2, date(2026, 11, 8))]
+    block = dialog.new_block()
+    block.reason.setText("Vereinbarung in Vorbereitung")
+    with qtbot.waitSignal(block.finished, timeout=5000):
+        block.save()
+    [row] = dialog.blocks.model.rows()
+    assert row.reason == "Vereinbarung in Vorbereitung" and row.item_id is None
+    dialog.blocks.select(lambda r: True)
+    dialog.ask_reason = lambda: ("erledigt", True)
+    dialog.lift()
+    assert dialog.blocks.model.rows()[0].lift_reason == "erledigt"
+    dialog.accept()

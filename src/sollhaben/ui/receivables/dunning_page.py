@@ -18,6 +18,7 @@ from sollhaben.services.receivables.dunning import DunningPreview, RunResult
 from sollhaben.ui.context import AppContext
 from sollhaben.ui.field_errors import ERROR_COLOR, ERROR_STYLE
 from sollhaben.ui.print_preview import PrintPreviewDialog
+from sollhaben.ui.receivables.dunning_account_dialog import DunningAccountDialog
 from sollhaben.ui.receivables.dunning_blocks_tab import BlocksTab
 from sollhaben.ui.receivables.dunning_runs_tab import RunsTab
 from sollhaben.ui.receivables.dunning_settings_dialog import DunningSettingsDialog
@@ -103,6 +104,8 @@ class DunningPage(QWidget):
         self.tree.exclusions_changed.connect(self._exclusions_changed)
         self.runs.reprint.connect(self.print_run)
         self.runs.handover_list.connect(self.print_handover_list)
+        self.runs.account_opened.connect(self.open_account)
+        self.tree.itemDoubleClicked.connect(lambda node, _column: self._tree_account(node))
         context.signals.organization_changed.connect(lambda _org: self.reload())
         context.signals.data_changed.connect(self._data_changed)
         if context.worker is not None:
@@ -311,6 +314,17 @@ class DunningPage(QWidget):
         self.dialog = DunningSettingsDialog(self.context, self)
         self.dialog.finished.connect(self.dialog.deleteLater)
         self.dialog.saved.connect(lambda _p: self._data_changed("dunning_block"))
+        self.dialog.open()
+        return self.dialog
+
+    def _tree_account(self, node) -> None:
+        account = node if node.parent() is None else node.parent()
+        self.open_account(account.data(0, ID_ROLE), account.text(0))
+
+    def open_account(self, account_id: int, label: str) -> DunningAccountDialog:
+        """The account's reminder history, items with their history, and blocks."""
+        self.dialog = DunningAccountDialog(self.context, account_id, label, self, today=self._today)
+        self.dialog.finished.connect(self.dialog.deleteLater)
         self.dialog.open()
         return self.dialog
 

@@ -22,6 +22,7 @@ def _reference(reference: str) -> str:
 class RunsTab(QWidget):
     reprint = Signal(int, object)  # run id, account ids (None: all letters of the run)
     handover_list = Signal(int)  # run id
+    account_opened = Signal(int, str)  # account id, holder
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,6 +84,7 @@ class RunsTab(QWidget):
         layout.addWidget(split)
         self.runs.current_changed.connect(self._run_changed)
         self.notices.current_changed.connect(self._notice_changed)
+        self.notices.activated.connect(lambda n: self.account_opened.emit(n.account_id, n.holder))
         self.print_run_button.clicked.connect(self._print_run)
         self.handover_button.clicked.connect(
             lambda: self.handover_list.emit(self.runs.current_row().run_id) if self.runs.current_row() else None)
