@@ -123,3 +123,24 @@ def test_mark_unassignable_needs_a_note(setup, qtbot):
     assert len(done) == 1 and done[0].status_label == "Nicht zuordenbar"
     entries = bank_clearing.list_clearing(page.context.db, page.context.organization_id, include_done=True)
     assert entries[0].note.endswith("zurücküberwiesen")
+
+
+def test_reading_and_booking_run_on_the_worker(setup, qtbot):
+    from sollhaben.workers.jobs import JobRunner
+
+    first, account, _items, path = setup
+    runner = JobRunner()
+    try:
+        context = AppContext(first.context.db, first.context.organization, worker=runner)
+        page = BankFilesPage(context)
+        qtbot.addWidget(page)
+        page.read_file(path, show_dialog=False)
+        assert not page.read_button.isEnabled()  # busy while the worker reads
+        qtbot.waitUntil(lambda: page.preview_dialog is not None, timeout=20_000)
+        page.book(page.preview_dialog.preview, path.read_bytes())
+        qtbot.waitUntil(lambda: page.last_result is not None, timeout=20_000)
+        assert page.read_button.isEnabled()
+        statement = ledger.statement(context.db, account.id)
+        assert [p.open_amount for p in statement.open_items] == [chf("50.00"), chf("200.00")]
+    finally:
+        runner.shutdown()

@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import JSON, Table, func, select, text
 from sqlalchemy.orm import Session
 
-from sollhaben.persistence.base import MinorUnits
+from sollhaben.persistence.base import MinorUnits, UtcDateTime
 
 
 def take_ids(session: Session, table: Table, count: int) -> list[int]:
@@ -48,11 +48,17 @@ def write_rows(session: Session, table: Table, rows: list[dict]) -> None:
     if connection.dialect.name == "postgresql":
         columns = list(rows[0])
         names = ", ".join(f'"{c}"' for c in columns)
+        # only JSON and timestamp columns need a conversion; the rest goes in as it is
+        special = [i for i, c in enumerate(columns)
+                   if isinstance(table.c[c].type, (JSON, UtcDateTime))]
         cursor = connection.connection.dbapi_connection.cursor()
         try:
             with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
                 for row in rows:
-                    copy.write_row([_copy_value(row[c]) for c in columns])
+                    value = [row[c] for c in columns]
+                    for index in special:
+                        value[index] = _copy_value(value[index])
+                    copy.write_row(value)
         finally:
             cursor.close()
         return
