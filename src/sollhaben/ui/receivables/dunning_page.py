@@ -5,23 +5,22 @@ one PDF per recipient), the runs with their history, the blocks, and the levels 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, QTimer
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
                                QTabWidget, QVBoxLayout, QWidget)
 
 from sollhaben.domain.errors import ConflictError, NotFoundError, ValidationError
 from sollhaben.domain.formatting import format_date, format_number_minor, parse_date
-from sollhaben.services.receivables import dunning, dunning_handover, dunning_letters
+from sollhaben.services.receivables import dunning
 from sollhaben.services.receivables.dunning import DunningPreview, RunResult
 from sollhaben.ui.context import AppContext
 from sollhaben.ui.field_errors import ERROR_COLOR, ERROR_STYLE
-from sollhaben.ui.print_preview import PrintPreviewDialog
 from sollhaben.ui.receivables.dunning_account_dialog import DunningAccountDialog
 from sollhaben.ui.receivables.dunning_blocks_tab import BlocksTab
 from sollhaben.ui.receivables.dunning_runs_tab import RunsTab
 from sollhaben.ui.receivables.dunning_settings_dialog import DunningSettingsDialog
+from sollhaben.ui.receivables.dunning_printing import PrintingMixin
 from sollhaben.ui.receivables.dunning_tree import ID_ROLE, ProposalTree
 
 OUTPUTS = (("one", "eine PDF-Datei für alle Briefe"), ("each", "eine PDF-Datei je Empfänger"))
@@ -35,14 +34,14 @@ def message(exc: BaseException) -> str:
     return f"Unerwarteter Fehler: {exc}"
 
 
-class DunningPage(QWidget):
+class DunningPage(PrintingMixin, QWidget):
     def __init__(self, context: AppContext, parent: QWidget | None = None, today: date | None = None) -> None:
         super().__init__(parent)
         self.context, self._today = context, today
         self.shown: DunningPreview | None = None
         self.result: RunResult | None = None
-        self.preview: PrintPreviewDialog | None = None  # the open print preview (tests look at it)
-        self.written: list[Path] = []  # files written for „je Empfänger“
+        self.preview = None  # the open PrintPreviewDialog (tests look at it)
+        self.written: list = []  # paths of the files written for „je Empfänger“
         self.dialog = None
         self._job = None
         self._booking: DunningPreview | None = None
@@ -209,56 +208,6 @@ class DunningPage(QWidget):
             self.print_run(result.run_id, None)
         else:
             self._busy(False)
-
-    def print_run(self, run_id: int, account_ids) -> None:
-        each = self.output.currentData() == "each"
-        db = self.context.db
-        self._busy(True, "Briefe werden erstellt …", cancel=True)
-        self._job = self.context.worker.submit(
-            "Mahnbriefe drucken",
-            lambda p: dunning_letters.render_run(db, run_id, per_recipient=each, progress=p.report,
-                                                 cancelled=p.cancelled, account_ids=account_ids),
-            on_done=lambda pdf: self._printed(run_id, pdf), on_error=self._failed, owner=self)
-
-    def _printed(self, run_id: int, pdf) -> None:
-        self._busy(False)
-        if isinstance(pdf, bytes):
-            self._show_pdf(pdf, "Mahnungen", f"Mahnungen_Lauf_{run_id}.pdf")
-            return
-        folder = self.choose_folder()
-        if not folder:
-            self.summary.setText("Nicht gespeichert. Die Briefe lassen sich unter „Mahnläufe“ erneut drucken.")
-            return
-        try:
-            self.written = []
-            for name, data in pdf:
-                path = Path(folder) / name
-                path.write_bytes(data)
-                self.written.append(path)
-        except OSError as exc:
-            self._error(f"Die Dateien konnten nicht geschrieben werden: {exc.strerror or exc}")
-            return
-        self.summary.setText(f"{len(self.written)} PDF-Datei(en) gespeichert in {folder}")
-
-    def print_handover_list(self, run_id: int) -> None:
-        """The run's hand-over list (PDF) in the print preview."""
-        db = self.context.db
-        self._busy(True, "Übergabeliste wird erstellt …")
-        self._job = self.context.worker.submit(
-            "Übergabeliste", lambda _p: dunning_handover.handover_pdf(db, run_id),
-            on_done=lambda pdf: self._show_pdf(pdf, "Übergabeliste", f"Uebergabeliste_Lauf_{run_id}.pdf"),
-            on_error=self._failed, owner=self)
-
-    def _show_pdf(self, pdf: bytes, title: str, file_name: str) -> None:
-        self._busy(False)
-        self.preview = PrintPreviewDialog(pdf, title, file_name, self.window())
-        self.preview.finished.connect(self.preview.deleteLater)
-        self.preview.open()
-
-    def choose_folder(self) -> str:
-        """Where to write one PDF per recipient ("" when the clerk cancels); tests replace it."""
-        start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        return QFileDialog.getExistingDirectory(self, "Ordner für die Mahnbriefe", start)
 
     # worker plumbing --------------------------------------------------------------------
     def _progress(self, job, done: int, total: int, text: str) -> None:
