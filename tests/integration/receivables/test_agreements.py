@@ -171,7 +171,9 @@ def test_a_returned_payment_counts_negative(setup):
     payment = pay(db, account, date(2026, 12, 1), "93.50")
     assert agreements.check_agreements(db, org.id, date(2026, 12, 2)).broken == ()
     ledger.reverse(db, payment, date(2026, 12, 8), "Rücklastschrift")
+    assert agreements.get_agreement(db, agreement_id, date(2026, 12, 7)).paid == eur("93.50")  # until the return
     assert agreements.check_agreements(db, org.id, date(2026, 12, 8)).broken == (agreement_id,)
+    assert agreements.get_agreement(db, agreement_id, date(2026, 12, 8)).broken_on == date(2026, 12, 8)
 
 
 def test_payments_before_the_agreement_do_not_count(setup):

@@ -2,7 +2,8 @@
 
 The payments that count for an agreement are the allocations to its covered items made after the
 agreement was stored (allocation rows, so a returned payment's released allocation counts
-negative), dated by the booking date of their credit and never before the day of the agreement.
+negative), dated by the booking date of their credit (a release: of the credit's reversal) and
+never before the day of the agreement.
 
 `check_agreements` is the monitoring run: each running agreement that is broken at the date is
 marked BROKEN, its dunning blocks are lifted („Rate nicht gezahlt“, so dunning resumes) and the
@@ -42,19 +43,23 @@ def payments_of(session: Session, agreements: list[PaymentAgreement]) -> dict[in
     """The payments that count for each agreement (one query for all of them)."""
     if not agreements:
         return {}
-    credit = aliased(Posting)
+    credit, reversal = aliased(Posting), aliased(Posting)
     by_id = {a.id: a for a in agreements}
     rows = session.execute(
-        select(AgreementItem.agreement_id, Allocation.amount_minor, Allocation.created_at, credit.booking_date)
+        select(AgreementItem.agreement_id, Allocation.amount_minor, Allocation.created_at, credit.booking_date,
+               reversal.booking_date)
         .join(Allocation, Allocation.item_id == AgreementItem.posting_id)
         .join(credit, credit.id == Allocation.credit_id)
+        .outerjoin(reversal, reversal.reverses_id == credit.id)
         .where(AgreementItem.agreement_id.in_(list(by_id))))
     payments: dict[int, list[Payment]] = defaultdict(list)
-    for agreement_id, amount, created_at, booked in rows:
+    for agreement_id, amount, created_at, booked, reversed_on in rows:
         agreement = by_id[agreement_id]
         if created_at <= agreement.created_at:
             continue  # settled before the agreement: not part of its total
-        day = max(booked, agreement.created_on)
+        # a released allocation (the payment was reversed, e.g. a return debit) counts from the day
+        # of the reversal, not retroactively from the day the money first came
+        day = max(reversed_on if amount < 0 and reversed_on is not None else booked, agreement.created_on)
         payments[agreement_id].append(Payment(day, Money(amount, agreement.currency)))
     return payments
 
