@@ -297,8 +297,8 @@ def _run(make_database, folder, examples: int, steps: int) -> None:
 
 
 def test_ledger_invariant_over_random_histories_sqlite(sqlite_template, tmp_path):
-    _run(_sqlite_factory(sqlite_template, tmp_path), tmp_path, examples=20, steps=12)
+    _run(_sqlite_factory(sqlite_template, tmp_path), tmp_path, examples=16, steps=12)
 
 
 def test_ledger_invariant_over_random_histories_postgresql(pg_migrated, tmp_path):
-    _run(_pg_factory(pg_migrated), tmp_path, examples=6, steps=10)
+    _run(_pg_factory(pg_migrated), tmp_path, examples=5, steps=10)

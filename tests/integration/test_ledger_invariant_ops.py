@@ -1,6 +1,7 @@
 """Operations of the other receivables parts in the random histories of test_ledger_invariant.py:
-bank import of a small generated camt.054, SEPA collection run, return debit with fee, refund order
-of a credit balance, dunning run confirmed. Each acts through the part's public service and states
+bank import of a small generated camt.054 (and the same file again), assignment of a clearing line,
+SEPA collection run, return debit with fee, refund order of a credit balance and its cancellation,
+dunning run confirmed. Each acts through the part's public service and states
 what the postings it made must look like; their sum is the balance change the model expects.
 
 `register(operations, setups)` adds them (an operation whose part is missing is left out)."""
@@ -20,6 +21,7 @@ from sollhaben.persistence.models import Posting
 
 PAYER_IBAN = "DE02120300000000202051"
 ORG_IBAN = "DE89370400440532013000"
+STRANGER_IBAN = "DE75512108001245126199"
 TODAY = date.today()  # SEPA runs are dated on the real clock; their returns must not lie before them
 
 
@@ -51,10 +53,13 @@ def op_bank_import(m, data) -> None:
     from sollhaben.services.receivables.bank_import import import_bank_file
 
     amounts = data.draw(st.lists(st.integers(1, 80_000), min_size=1, max_size=3), label="camt amounts")
+    unknown = data.draw(st.sampled_from([0, 0, 4_200]), label="credit of an unknown payer")
     m.serial += 1
     txs = tuple(TxSpec(Money(a, "EUR"), f"T{m.serial}-{n}", debtor_name="Anna Becker", debtor_iban=PAYER_IBAN)
                 for n, a in enumerate(amounts))
-    total = Money(sum(amounts), "EUR")
+    if unknown:  # no reference, an IBAN nobody has: the line waits in the clearing list, nothing booked
+        txs += (TxSpec(Money(unknown, "EUR"), f"T{m.serial}-x", debtor_name="Unbekannt", debtor_iban=STRANGER_IBAN),)
+    total = Money(sum(amounts) + unknown, "EUR")
     content = write_camt(FileSpec("054", "001.04", ORG_IBAN, f"MSG-{m.serial}", datetime(2026, 11, 24, 18), (
         EntrySpec(total, m.day, f"E{m.serial}", transactions=txs, batch=len(txs) > 1),)))
 
@@ -67,6 +72,27 @@ def op_bank_import(m, data) -> None:
     before = _max_id(m.db)
     import_bank_file(m.db, m.organization_id, content, f"avis-{m.serial}-again.xml")  # never booked twice
     assert _max_id(m.db) == before
+
+
+def op_clearing_assign(m, data) -> None:
+    """The clerk assigns a waiting credit of the clearing list to an account, naming some items."""
+    from sollhaben.services import ledger
+    from sollhaben.services.receivables import bank_clearing
+
+    waiting = bank_clearing.list_clearing(m.db, m.organization_id)
+    if not waiting:
+        return
+    entry = data.draw(st.sampled_from(waiting), label="clearing line")
+    account_id = data.draw(st.sampled_from(m.accounts), label="account")
+    items = [p.id for p in ledger.statement(m.db, account_id).open_items]
+    named = data.draw(st.lists(st.sampled_from(items), max_size=2, unique=True), label="named") if items else []
+
+    def check(made, payment_id):
+        assert [(p.id, p.account_id, p.amount_minor < 0) for p in made] == [(payment_id, account_id, True)]
+        m.receipts.append(payment_id)
+
+    booked(m, lambda: bank_clearing.assign_clearing_entry(m.db, m.organization_id, entry.id, account_id, named,
+                                                         booking_date=m.day), check)
 
 
 # --- SEPA direct debit ---------------------------------------------------------------------------------
@@ -142,6 +168,21 @@ def op_refund_order(m, data) -> None:
                                                          amount=Money(amount, "EUR"), booking_date=m.day), check)
 
 
+def op_cancel_refund(m, data) -> None:
+    from sollhaben.domain.receivables.payouts import OrderStatus
+    from sollhaben.services.receivables import payout_orders
+
+    orders = payout_orders.list_payout_orders(m.db, m.organization_id, OrderStatus.OPEN)
+    if not orders:
+        return
+    order = data.draw(st.sampled_from(orders), label="order cancelled")
+
+    def check(made, _result):
+        assert [(p.source, p.amount_minor) for p in made] == [("REVERSAL", -order.amount.minor)]
+
+    booked(m, lambda: payout_orders.cancel_payout_order(m.db, order.id, booking_date=m.day, reason="Irrtum"), check)
+
+
 def ledger_credit(m, account_id: int) -> int:
     from sollhaben.services import ledger
     return ledger.statement(m.db, account_id).unallocated_credit.minor
@@ -164,8 +205,12 @@ def setup_dunning_fees(m) -> None:
 def op_dunning_confirm(m, data) -> None:
     from sollhaben.services.receivables import dunning
 
+    from sollhaben.services.receivables import receipts
+
     m.day += timedelta(days=data.draw(st.integers(10, 40), label="days later"))  # reminders come after the due date
     run_date = m.day
+    for account_id in m.accounts:  # credit blocks reminders: the clerk allocates it first, as the run asks
+        receipts.allocate_credit(m.db, account_id, value_date=run_date)
     shown = dunning.preview(m.db, m.organization_id, run_date)
     if not shown.proposal.letters and not shown.proposal.handovers:
         return
@@ -191,8 +236,10 @@ def _available(module: str) -> bool:
 
 PARTS = (
     ("sollhaben.services.receivables.bank_import", [op_bank_import], []),
+    ("sollhaben.services.receivables.bank_clearing", [op_clearing_assign], []),
     ("sollhaben.services.receivables.sepa_run", [op_sepa_run, op_return_debit], [setup_mandate]),
     ("sollhaben.services.receivables.payout_refunds", [op_refund_order], []),
+    ("sollhaben.services.receivables.payout_orders", [op_cancel_refund], []),
     ("sollhaben.services.receivables.dunning", [op_dunning_confirm], [setup_dunning_fees]),
 )
 
