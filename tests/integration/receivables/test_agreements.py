@@ -137,7 +137,8 @@ def test_payments_in_time_keep_it_and_the_last_one_fulfils_it(setup):
         assert blocks.active_blocks(session, org.id, date(2027, 1, 31)) == (set(), set())
     [block, *_] = blocks.list_blocks(db, account.id)
     assert block.lift_reason == "Zahlungsvereinbarung erfüllt"
-    assert measures.list_measures(db, account.id)[-1].text.startswith(f"Zahlungsvereinbarung Nr. {agreement_id} erfüllt")
+    last = measures.list_measures(db, account.id)[-1]
+    assert last.text.startswith(f"Zahlungsvereinbarung Nr. {agreement_id} erfüllt: 280,49 EUR gezahlt")
     assert agreements.check_agreements(db, org.id, date(2027, 3, 1)).checked == 0  # no longer monitored
 
 

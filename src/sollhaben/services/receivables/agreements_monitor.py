@@ -15,7 +15,7 @@ from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from sollhaben.domain.formatting import format_date, format_money
 from sollhaben.domain.money import Money
@@ -101,7 +101,8 @@ def check_agreements(db: Database, organization_id: int, on: date) -> CheckResul
         country = org.legal_country if org is not None else "CH"
         agreements = session.scalars(select(PaymentAgreement).where(
             PaymentAgreement.organization_id == organization_id, PaymentAgreement.status == "ACTIVE",
-            PaymentAgreement.created_on <= on).order_by(PaymentAgreement.id)).all()
+            PaymentAgreement.created_on <= on).options(selectinload(PaymentAgreement.instalments))
+            .order_by(PaymentAgreement.id)).all()
         payments = payments_of(session, list(agreements))
         for agreement in agreements:
             result = assess(schedule_of(agreement), payments.get(agreement.id, []), on, agreement.grace_days)

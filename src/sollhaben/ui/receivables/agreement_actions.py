@@ -54,7 +54,7 @@ class AgreementActions(QObject):
         self.log_button.setEnabled(chosen)
 
     def _changed(self) -> None:
-        for table in ("payment_agreement", "collection_measure"):
+        for table in ("payment_agreement", "dunning_block", "collection_measure"):
             self.page.context.signals.data_changed.emit(table)
 
     def new_agreement(self) -> QDialog | None:
