@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from sollhaben.domain.errors import ConflictError, ValidationError
 from sollhaben.domain.master_data import PersonInput
@@ -99,15 +100,33 @@ def test_refused_input_stores_nothing(setup):
         assert count(db, model) == 0
 
 
-def test_a_failure_after_the_agreement_rows_rolls_everything_back(setup, monkeypatch):
-    """The log entry is the last write: when it fails, agreement, instalments, items and blocks go too."""
+@pytest.fixture
+def log_refused(db):
+    """The database refuses new log entries (a real failure at the last write of a creation)."""
+    statements = {
+        "sqlite": ("CREATE TRIGGER refuse_measure BEFORE INSERT ON collection_measure "
+                   "BEGIN SELECT RAISE(ABORT, 'log refused'); END",),
+        "postgresql": ("CREATE FUNCTION refuse_measure() RETURNS trigger LANGUAGE plpgsql AS "
+                       "$$ BEGIN RAISE EXCEPTION 'log refused'; END $$",
+                       "CREATE TRIGGER refuse_measure BEFORE INSERT ON collection_measure "
+                       "FOR EACH ROW EXECUTE FUNCTION refuse_measure()"),
+    }[db.engine.dialect.name]
+    with db.engine.begin() as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+    yield
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TRIGGER refuse_measure" + (" ON collection_measure" if db.engine.dialect.name
+                                                                 == "postgresql" else "")))
+        if db.engine.dialect.name == "postgresql":
+            connection.execute(text("DROP FUNCTION refuse_measure()"))
+
+
+def test_a_failure_at_the_last_write_leaves_nothing_half_stored(setup, log_refused):
+    """The log entry is written last: when the database refuses it, agreement, instalments, items
+    and blocks are gone too."""
     db, org, account, items = setup
-
-    def failing_log(*args, **kwargs):
-        raise ValidationError("Text: zu lang.", "text")
-
-    monkeypatch.setattr(measures, "log_measure", failing_log)
-    with pytest.raises(ValidationError):
+    with pytest.raises(DBAPIError, match="log refused"):
         agreements.create_agreement(db, org.id, AgreementInput(account.id, three_instalments()), TODAY)
     for model in (PaymentAgreement, AgreementInstalment, AgreementItem, DunningBlock, CollectionMeasure):
         assert count(db, model) == 0
