@@ -120,7 +120,7 @@ def _dtos(session: Session, lines: list[_Line], matches: list[LineMatch],
     for index, (line, match) in enumerate(zip(lines, matches)):
         entry, tx = line.entry, line.tx
         plan = plans.get(index)
-        allocated = Money(sum(m for _i, m in plan), tx.amount.currency) if plan is not None else None
+        allocated = Money(sum([m for _i, m in plan]), tx.amount.currency) if plan is not None else None
         result.append(BankLineDTO(
             tx.position, tx.line, tx.key, match.status, tx.amount, tx.credit, entry.booking_date, entry.value_date,
             tx.debtor_name, tx.debtor_iban, tx.reference, tx.text, match.account_id,

@@ -86,7 +86,7 @@ def account_labels(session: Session, account_ids: Iterable[int]) -> dict[int, st
         return labels
     rows = session.connection().execute(
         select(Account.id, Account.number, Account.label, Person.last_name, Person.first_name)
-        .join(Person, Person.id == Account.holder_id).where(among(session, Account.id, wanted)))
+        .join(Person, Person.id == Account.holder_id).where(among(session, Account.id, wanted))).all()
     for account_id, number, label, last, first in rows:
         name = f"{last}, {first}" if first else last
         extra = f", {label}" if label else ""
@@ -127,7 +127,7 @@ def account_infos(session: Session, organization_id: int, account_ids: Sequence[
              .order_by(Account.id))
     if lock:
         query = query.with_for_update(of=Account)
-    for account_id, key, module, currency, parent_id in session.connection().execute(query):
+    for account_id, key, module, currency, parent_id in session.connection().execute(query).all():
         result[account_id] = AccountInfo(account_id, key, module, currency)
         if not module and parent_id is not None:
             parents[account_id] = parent_id
@@ -154,7 +154,7 @@ def open_items(session: Session, account_ids: Sequence[int]) -> dict[int, list[O
                  .group_by(Posting.id))
         # the driver's rows as they come: tens of thousands without per-row work of SQLAlchemy
         # (SQLite gives dates as ISO text, PostgreSQL as dates); the allocator orders them itself
-        for pid, account_id, due, booked, category, detail, rest in session.connection().execute(query):
+        for pid, account_id, due, booked, category, detail, rest in session.connection().execute(query).all():
             if rest <= 0:
                 continue
             day = due or booked

@@ -83,7 +83,7 @@ def resolve_references(session: Session, organization_id: int,
         select(IssuedReference.reference, IssuedReference.account_id, IssuedReference.item_ids,
                IssuedReference.kind, IssuedReference.document_id)
         .where(IssuedReference.organization_id == organization_id,
-               among(session, IssuedReference.reference, wanted)))
+               among(session, IssuedReference.reference, wanted))).all()
     for ref, account_id, item_ids, kind, document_id in rows:
         result[ref] = ResolvedReference(account_id, tuple(int(i) for i in item_ids or ()), kind, document_id, True)
     parsed = {ref: parse_document_reference(ref) for ref in wanted if ref not in result}
