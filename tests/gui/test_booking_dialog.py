@@ -224,3 +224,46 @@ def test_reversal_needs_a_reason_and_a_confirmation(qtbot, setup):
     with qtbot.waitSignal(dialog.reversed):
         dialog.accept()
     assert open_of(db, account)[items["KITA_FEE", 1]] == 30000
+
+
+def test_keyboard_tab_order_and_typing_an_amount_into_the_tree(qtbot, setup):
+    _db, _org, _account, _other, items = setup
+    dialog = open_dialog(qtbot, setup)
+    chain, widget = [], dialog.account_combo
+    for _ in range(6):
+        chain.append(widget)
+        widget = widget.nextInFocusChain()
+        while (not widget.focusPolicy() & Qt.FocusPolicy.TabFocus or not widget.isVisible()
+               or any(w.isAncestorOf(widget) for w in chain)):  # the combo's own line edit
+            widget = widget.nextInFocusChain()
+    assert chain[:6] == [dialog.account_combo, dialog.date_edit, dialog.amount_edit, dialog.text_edit,
+                         dialog.propose_button, dialog.tree]
+    enter_amount(dialog, "100,00")
+    tree = dialog.tree
+    tree.setFocus()
+    first = tree.item_rows()[0]
+    tree.setCurrentItem(first, 0)  # the cursor moves to „Zuordnung“ by itself
+    assert tree.currentColumn() == COL_ALLOCATION
+    qtbot.keyClick(tree, "5")  # typing opens the cell's editor with what was typed
+    editor = tree.focusWidget() if tree.focusWidget() is not tree else None
+    assert editor is not None and editor.text() == "5"
+    qtbot.keyClicks(editor, "5")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # Enter in the cell commits (queued by Qt), it does not save
+    qtbot.waitUntil(lambda: first.text(COL_ALLOCATION) == "55,00")
+    assert dialog.isVisible() and dialog.posting_id is None
+    assert "Nicht zugeordnet (Guthaben): <b>45,00 EUR</b>" in dialog.figures.text()
+
+
+def test_saving_while_a_cell_is_still_being_edited_takes_what_it_shows(qtbot, setup):
+    db, _org, account, _other, items = setup
+    dialog = open_dialog(qtbot, setup)
+    enter_amount(dialog, "100,00")
+    tree = dialog.tree
+    tree.setFocus()
+    tree.setCurrentItem(tree.item_rows()[0], COL_ALLOCATION)
+    qtbot.keyClick(tree, "4")
+    qtbot.keyClicks(tree.focusWidget(), "0")
+    with qtbot.waitSignal(dialog.saved):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert open_of(db, account)[items["KITA_FEE", 1]] == 26000
+    assert ledger.statement(db, account.id).unallocated_credit == eur("60.00")

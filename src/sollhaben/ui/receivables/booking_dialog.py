@@ -50,6 +50,7 @@ class BookingDialog(FormDialog):
         self.proposal: ReceiptProposal | None = None
         self.posting_id: int | None = None
         self._manual = False  # the clerk changed an allocation: a new amount no longer re-proposes
+        self._proposed_for: tuple = ()  # (account, amount, date) the tree's proposal was made for
         self.setWindowTitle(self.TITLE)
         self.setStyleSheet(ERROR_STYLE)
         self.resize(860, 640)
@@ -208,6 +209,7 @@ class BookingDialog(FormDialog):
         self.notes.setText("\n".join(notes))
         self.notes.setVisible(bool(notes))
         self._manual = False
+        self._proposed_for = self._inputs_key()
         self.tree.mark_rows({})
         self._update_designation()
         self.update_figures()
@@ -218,8 +220,13 @@ class BookingDialog(FormDialog):
             self.amount_edit.setText(format_money(amount, self.country))
         self._inputs_changed()
 
+    def _inputs_key(self) -> tuple:
+        return self.account_id(), self._amount(self._currency()), self._date()
+
     def _inputs_changed(self) -> None:
-        if self._manual:
+        """Amount or date left: propose again when they changed (leaving a field unchanged, e.g. to
+        edit a row, must not replace the rows), unless the clerk has allocated by hand."""
+        if self._manual or self._inputs_key() == self._proposed_for:
             self.update_figures()
         else:
             self.reload_proposal()
@@ -295,6 +302,7 @@ class BookingDialog(FormDialog):
                                      self.text_edit.text(), allocations)
 
     def save(self) -> bool:
+        self.tree.commit_open_editor()
         problems = self.collect_errors()
         if problems:
             self.show_errors(problems)

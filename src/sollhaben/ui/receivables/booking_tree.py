@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLineEdit, QStyledItemDelegate, QTreeWidget,
+from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QHeaderView, QLineEdit, QStyledItemDelegate, QTreeWidget,
                                QTreeWidgetItem, QWidget)
 
 from sollhaben.domain.errors import ValidationError
@@ -152,6 +152,13 @@ class AllocationTree(QTreeWidget):
 
     def set_allocation(self, index: int, amount: Money) -> None:
         self._items[index].setText(COL_ALLOCATION, self._money(amount))
+
+    def commit_open_editor(self) -> None:
+        """A cell still being edited (Speichern clicked without leaving it) counts with what it shows."""
+        editor = self.indexWidget(self.currentIndex()) if self.state() == QAbstractItemView.State.EditingState else None
+        if editor is not None:
+            self.commitData(editor)
+            self.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
 
     # row errors -------------------------------------------------------------------------------------
     def mark_rows(self, messages: dict[int, str]) -> None:
