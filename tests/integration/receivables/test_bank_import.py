@@ -329,3 +329,15 @@ def test_random_files_keep_the_ledger_invariant_and_never_book_twice(sqlite_db, 
         for credit_id, allocated in session.execute(select(Allocation.credit_id, func.sum(Allocation.amount_minor))
                                                     .group_by(Allocation.credit_id)).all():
             assert allocated <= -session.get(Posting, credit_id).amount_minor
+
+
+def test_a_statement_batch_without_details_is_listed_not_booked(db, world):
+    from tests.unit.banking.test_bank_camt import HEAD, TAIL
+
+    batch = ('<Ntry><Amt Ccy="CHF">300.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>'
+             '<BookgDt><Dt>2026-11-24</Dt></BookgDt><AcctSvcrRef>B1</AcctSvcrRef>'
+             '<NtryDtls><Btch><NbOfTxs>3</NbOfTxs></Btch></NtryDtls></Ntry>\n')
+    result = import_bank_file(db, world.org.id, (HEAD + batch + TAIL).encode(), "stmt.xml")
+    line, = result.preview.lines
+    assert line.status is LineStatus.SKIPPED and "camt.054" in line.note
+    assert [e.status for e in list_entries(db, result.import_id)] == ["SKIPPED"]

@@ -164,3 +164,15 @@ def test_batch_amounts_round_trip_to_the_cent(amounts):
     result = read_camt(write_camt(spec))
     assert result.ok
     assert [t.amount.minor for t in result.document.entries[0].transactions] == amounts
+
+
+def test_a_batch_without_its_transactions_is_marked():
+    batch = ('<Ntry><Amt Ccy="CHF">300.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>'
+             '<BookgDt><Dt>2026-11-24</Dt></BookgDt><AcctSvcrRef>B1</AcctSvcrRef>'
+             '<NtryDtls><Btch><NbOfTxs>3</NbOfTxs><TotAmt Ccy="CHF">300.00</TotAmt></Btch></NtryDtls></Ntry>\n')
+    result = read_camt((HEAD + batch + ntry("5.00", []) + TAIL).encode())
+    assert result.ok, result.problems
+    first, second = result.document.entries
+    assert first.batch_without_details and len(first.transactions) == 1
+    assert first.transactions[0].key == "B1/1"
+    assert not second.batch_without_details
