@@ -87,3 +87,29 @@ def test_reference_of_another_organization_does_not_resolve(db, setup):
     second = organizations.create_organization(db, make_org_input("DE"))
     with read_only(db) as session:
         assert resolve_reference(session, second.id, make_document_qr_reference(account.id, 0)) is None
+
+
+def test_bulk_registration_for_a_run(db, setup):
+    from sollhaben.services.receivables.references import IssuedReferenceInput, register_issued_references
+
+    org, account, other = setup
+    first = make_document_qr_reference(account.id, 1)
+    second = make_document_qr_reference(other.id, 2)
+    with unit_of_work(db) as session:
+        register_issued_references(session, org.id, [
+            IssuedReferenceInput(account.id, first, "DUNNING", 11, (5, 6)),
+            IssuedReferenceInput(other.id, format_qr_reference(second), "DUNNING", 12),
+            IssuedReferenceInput(account.id, first, "DUNNING", 11, (5, 6))])  # the same twice: once
+    with unit_of_work(db) as session:  # again: nothing new, no error
+        register_issued_references(session, org.id, [IssuedReferenceInput(account.id, first, "DUNNING", 11)])
+    with read_only(db) as session:
+        assert resolve_reference(session, org.id, first).item_ids == (5, 6)
+        assert resolve_reference(session, org.id, second).document_id == 12
+    with pytest.raises(ValidationError) as caught:
+        with unit_of_work(db) as session:
+            register_issued_references(session, org.id, [
+                IssuedReferenceInput(other.id, first, "DUNNING"),
+                IssuedReferenceInput(999_999, make_document_qr_reference(999_999), "DUNNING"),
+                IssuedReferenceInput(account.id, "", "DUNNING")])
+    messages = " ".join(e.message for e in caught.value.errors)
+    assert "anderes Konto" in messages and "Konto 999999 gibt es" in messages and "1 bis 35 Zeichen" in messages

@@ -13,11 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from sollhaben.domain.errors import NotFoundError, ValidationError
+from sollhaben.domain.errors import FieldError, NotFoundError, ValidationError
 from sollhaben.domain.references import compact, parse_document_reference
+from sollhaben.persistence.base import utcnow
 from sollhaben.persistence.models import Account, IssuedReference
 from sollhaben.services.receivables.bank_sql import among
 
@@ -64,6 +65,52 @@ def register_issued_reference(session: Session, *, organization_id: int, account
     session.add(row)
     session.flush()
     return row.id
+
+
+@dataclass(frozen=True)
+class IssuedReferenceInput:
+    account_id: int
+    reference: str
+    kind: str
+    document_id: int | None = None
+    item_ids: tuple[int, ...] = ()
+
+
+def register_issued_references(session: Session, organization_id: int,
+                               entries: Sequence[IssuedReferenceInput]) -> None:
+    """Bulk form of `register_issued_reference` for a run (2 000 dunning letters): the same rules,
+    three queries in all instead of three per letter; rows are inserted with one executemany."""
+    errors: list[FieldError] = []
+    wanted: dict[str, IssuedReferenceInput] = {}
+    for index, entry in enumerate(entries):
+        ref = compact(entry.reference)
+        if not ref or len(ref) > 35:
+            errors.append(FieldError(f"references[{index}]", "Referenz: Eine Zahlungsreferenz hat 1 bis 35 Zeichen."))
+        elif not entry.kind.strip() or len(entry.kind) > 20:
+            errors.append(FieldError(f"references[{index}]", "Art: Die Dokumentart hat 1 bis 20 Zeichen."))
+        elif ref in wanted and wanted[ref].account_id != entry.account_id:
+            errors.append(FieldError(f"references[{index}]", f"Referenz: {ref} ist zwei Konten zugedacht."))
+        else:
+            wanted.setdefault(ref, entry)
+    accounts = {e.account_id for e in wanted.values()}
+    known = set(session.scalars(select(Account.id).where(
+        Account.organization_id == organization_id,
+        among(session, Account.id, sorted(accounts))))) if accounts else set()
+    for missing in sorted(accounts - known):
+        errors.append(FieldError("references", f"Konto {missing} gibt es in dieser Organisation nicht."))
+    existing = dict(session.execute(select(IssuedReference.reference, IssuedReference.account_id).where(
+        IssuedReference.organization_id == organization_id,
+        among(session, IssuedReference.reference, sorted(wanted)))).all()) if wanted else {}
+    for ref, account_id in existing.items():
+        if account_id != wanted[ref].account_id:
+            errors.append(FieldError("references", f"Referenz: {ref} wurde bereits für ein anderes Konto ausgegeben."))
+    if errors:
+        raise ValidationError(errors)
+    rows = [dict(organization_id=organization_id, reference=ref, account_id=e.account_id, kind=e.kind,
+                 document_id=e.document_id, item_ids=[int(i) for i in e.item_ids], created_at=utcnow())
+            for ref, e in wanted.items() if ref not in existing]
+    if rows:
+        session.execute(insert(IssuedReference), rows)
 
 
 def resolve_reference(session: Session, organization_id: int, reference: str) -> ResolvedReference | None:
