@@ -315,3 +315,30 @@ def test_accounts_without_a_registered_module_rule_use_the_standard_order(db, or
     p = receipts.receipt_proposal(db, plain.id, eur("150.00"), date(2026, 3, 1))
     assert p.rule_name == "Standard" and p.allocations() == [(early, eur("100.00")), (late, eur("50.00"))]
     assert receipts.receipt_proposal(db, account.id, eur("1.00"), date(2026, 3, 1)).rule_name == "Kita"
+
+
+def test_two_clerks_booking_the_same_item_at_once_cannot_over_allocate_it(db, account):
+    """Both windows proposed the whole item; the second save finds it paid (under the account lock)."""
+    import threading
+
+    fee = item(db, account, "300.00", JAN)
+    barrier, outcomes = threading.Barrier(2), []
+
+    def clerk(name: str) -> None:
+        barrier.wait()
+        try:
+            outcomes.append(receipts.book_receipt(db, account.id, date(2026, 2, 1), eur("300.00"), name,
+                                                  [(fee, eur("300.00"))]))
+        except ValidationError as exc:
+            outcomes.append(exc.errors[0].message)
+
+    threads = [threading.Thread(target=clerk, args=(name,)) for name in ("Zahlung A", "Zahlung B")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(type(o).__name__ for o in outcomes) == ["int", "str"]
+    assert next(o for o in outcomes if isinstance(o, str)) == (
+        f"Zuordnung Zeile 1: Posten Nr. {fee} ist nicht mehr offen (inzwischen ausgeglichen). "
+        "Bitte „Vorschlag“ oder die Zuordnung anpassen.")
+    assert open_of(db, account) == {} and counts(db) == (2, 1)

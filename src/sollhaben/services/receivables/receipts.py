@@ -115,15 +115,30 @@ def receipt_proposal(db: Database, account_id: int, amount: Money, value_date: d
         return _proposal(session, account, amount, value_date, designation)
 
 
+def _open_on_account(session: Session, account_id: int, allocations: Sequence[tuple[int, Money]]) -> tuple[dict, set]:
+    """The account's open items (id → (posting, open minor)) and, of the rows' items, those of the
+    account that are settled already (e.g. by another clerk's booking a moment ago)."""
+    open_items = {p.id: (p, o) for p, o in ledger.open_items_of(session, account_id)}
+    asked = [item_id for item_id, _part in allocations if item_id not in open_items]
+    settled = set(session.scalars(select(Posting.id).where(
+        Posting.account_id == account_id, Posting.amount_minor > 0, Posting.id.in_(asked)))) if asked else set()
+    return open_items, settled
+
+
 def _check_rows(errors: ErrorCollector, allocations: Sequence[tuple[int, Money]], open_items: dict,
-                currency: str) -> int:
+                currency: str, settled: set = frozenset()) -> int:
     """Check the clerk's allocation row by row; returns the total in minor units."""
     total, per_item = 0, {}
     for index, (item_id, part) in enumerate(allocations):
         field, row = f"allocations[{index}].amount", f"Zuordnung Zeile {index + 1}"
         found = open_items.get(item_id)
+        if found is None and item_id in settled and part.minor:
+            errors.add(field, f"{row}: Posten Nr. {item_id} ist nicht mehr offen (inzwischen ausgeglichen). "
+                              "Bitte „Vorschlag“ oder die Zuordnung anpassen.")
+            continue
         if found is None:
-            errors.add(field, f"{row}: Posten Nr. {item_id} ist auf diesem Konto nicht offen.")
+            if item_id not in settled:
+                errors.add(field, f"{row}: Posten Nr. {item_id} ist auf diesem Konto nicht offen.")
             continue
         posting, open_minor = found
         if part.currency.value != currency:
@@ -162,13 +177,13 @@ def book_receipt(db: Database, account_id: int, booking_date: date, amount: Mone
     with unit_of_work(db) as session:
         account = ledger.lock_account(session, account_id)
         ledger.check_currency(amount, account.currency, "amount")
-        open_items = {p.id: (p, o) for p, o in ledger.open_items_of(session, account_id)}
-        total = _check_rows(errors, allocations, open_items, account.currency)
+        open_items, settled = _open_on_account(session, account_id, allocations)
+        total = _check_rows(errors, allocations, open_items, account.currency, settled)
         if amount.minor > 0 and total > amount.minor:
             errors.add("allocations", f"Zuordnung: Zugeordnet sind {money_text(Money(total, account.currency))}, "
                                       f"gezahlt wurden nur {money_text(amount)}.")
         errors.raise_if_any()
-        plan = [(item_id, part) for item_id, part in allocations if part.minor > 0]
+        plan = [(item_id, part) for item_id, part in allocations if part.minor > 0]  # 0.00 rows: nothing
         return ledger.book_payment(db, account_id, booking_date, amount, text=text, allocations=plan,
                                    reference=reference)
 
@@ -196,8 +211,8 @@ def allocate_credit(db: Database, account_id: int, allocations: Sequence[tuple[i
                                  value_date or date.today(), ())
             allocations = proposal.allocations()
         errors = ErrorCollector()
-        open_items = {p.id: (p, o) for p, o in ledger.open_items_of(session, account_id)}
-        total = _check_rows(errors, allocations, open_items, account.currency)
+        open_items, settled = _open_on_account(session, account_id, allocations)
+        total = _check_rows(errors, allocations, open_items, account.currency, settled)
         if total > available:
             errors.add("allocations", f"Zuordnung: Zugeordnet sind {money_text(Money(total, account.currency))}, "
                                       f"das Guthaben beträgt nur {money_text(Money(available, account.currency))}.")
