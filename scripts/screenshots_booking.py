@@ -37,7 +37,8 @@ def build(db) -> dict:
     from sollhaben.services.ledger import NewPosting
 
     de = organizations.create_organization(db, OrganizationInput(
-        name="Kita-Verbund Musterstadt", legal_country="DE", address=Address("Hauptstraße", "5", "70173", "Stuttgart", "DE"),
+        name="Kita-Verbund Musterstadt", legal_country="DE",
+        address=Address("Hauptstraße", "5", "70173", "Stuttgart", "DE"),
         bank_accounts=(BankAccountInput("DE89 3704 0044 0532 0130 00", label="Girokonto"),),
         sepa_creditor_id="DE98ZZZ09999999999", enabled_modules=("kita", "receivables")))
     address = Address("Lindenweg", "7", "70173", "Stuttgart", "DE")
@@ -59,7 +60,8 @@ def build(db) -> dict:
     for n, person in enumerate(others):
         other = ledger.open_account(db, de.id, person.id, module="kita")
         ledger.post(db, NewPosting(other.id, date(2026, 11, 1), "KITA_FEE", Money(28_000 + n * 1_500, "EUR"),
-                                   text="Elternbeitrag 11.2026", value_month=Month(2026, 11), due_date=date(2026, 11, 5)))
+                                   text="Elternbeitrag 11.2026", value_month=Month(2026, 11),
+                                   due_date=date(2026, 11, 5)))
     # an overpayment on Albrecht's account, then December's fee: credit to allocate
     credit_account = ledger.open_account(db, de.id, others[0].id, module="kita")
     ledger.book_payment(db, credit_account.id, date(2026, 11, 4), Money(60_000, "EUR"), "Dauerauftrag doppelt")
@@ -119,7 +121,8 @@ def shoot(out: Path) -> None:
     dialog = BookingDialog(db, data["de"].id, "DE", data["account"].id, today=TODAY)
     amount(dialog, "700,00")
     dialog.text_edit.setText("Überweisung Becker, Beitrag Nov. und Rest")
-    november = next(n for n in dialog.tree.item_rows() if dialog.tree.line_of(n).item_id == data["items"]["KITA_FEE", 11])
+    november = next(n for n in dialog.tree.item_rows()
+                    if dialog.tree.line_of(n).item_id == data["items"]["KITA_FEE", 11])
     dialog.tree.setCurrentItem(november, COL_ALLOCATION)
     november.setCheckState(0, Qt.CheckState.Checked)
     grab(dialog, "booking_dialog.png")

@@ -220,7 +220,8 @@ def test_credit_allocated_by_hand_and_more_than_the_credit_is_refused(db, accoun
     feb = item(db, account, "300.00", FEB)
     with pytest.raises(ValidationError) as caught:
         receipts.allocate_credit(db, account.id, [(jan, eur("60.00")), (feb, eur("40.01"))])
-    assert caught.value.errors[0].message == "Zuordnung: Zugeordnet sind 100,01 EUR, das Guthaben beträgt nur 100,00 EUR."
+    assert caught.value.errors[0].message == ("Zuordnung: Zugeordnet sind 100,01 EUR, "
+                                              "das Guthaben beträgt nur 100,00 EUR.")
     assert counts(db) == (3, 0)
     receipts.allocate_credit(db, account.id, [(feb, eur("60.00"))])
     assert open_of(db, account) == {jan: 30000, feb: 24000}

@@ -150,8 +150,8 @@ def _check_rows(errors: ErrorCollector, allocations: Sequence[tuple[int, Money]]
             continue
         per_item[item_id] = per_item.get(item_id, 0) + part.minor
         if per_item[item_id] > open_minor:
-            errors.add(field, f"{row} ({item_label(posting)}): Offen sind nur {money_text(Money(open_minor, currency))}, "
-                              f"zugeordnet {money_text(Money(per_item[item_id], currency))}.")
+            open_text, wanted = money_text(Money(open_minor, currency)), money_text(Money(per_item[item_id], currency))
+            errors.add(field, f"{row} ({item_label(posting)}): Offen sind nur {open_text}, zugeordnet {wanted}.")
         total += part.minor
     return total
 

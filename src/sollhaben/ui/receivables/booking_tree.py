@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QHeaderView, QLineEdit, QStyledItemDelegate, QTreeWidget,
-                               QTreeWidgetItem, QWidget)
+from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QHeaderView, QLineEdit, QStyledItemDelegate,
+                               QTreeWidget, QTreeWidgetItem, QWidget)
 
 from sollhaben.domain.errors import ValidationError
 from sollhaben.domain.formatting import format_date, format_money
@@ -220,7 +220,8 @@ class AllocationTree(QTreeWidget):
         for leaf in self._items:  # nothing allocated: grey, so the allocated rows stand out
             zero = leaf.text(COL_ALLOCATION).strip() in ("", self._money(Money.zero(self.currency)))
             if leaf.toolTip(COL_ALLOCATION) == "":
-                leaf.setData(COL_ALLOCATION, Qt.ItemDataRole.ForegroundRole, QBrush(QColor("#9a9a9a")) if zero else None)
+                grey = QBrush(QColor("#9a9a9a")) if zero else None
+                leaf.setData(COL_ALLOCATION, Qt.ItemDataRole.ForegroundRole, grey)
         self._filling = False
 
     def _all_group_nodes(self) -> list[QTreeWidgetItem]:
