@@ -107,3 +107,14 @@ def test_reverse_a_payment_chosen_in_the_statement(qtbot, page):
     assert widget.statement.figures["open"].text() == "300,00 EUR"
     select_posting(widget, payment)
     assert not widget.booking.reverse_button.isEnabled()  # reversed already
+
+
+def test_without_an_organization_nothing_can_be_booked(qtbot, sqlite_db):
+    context = AppContext(sqlite_db)
+    widget = AccountsPage(context)
+    qtbot.addWidget(widget)
+    actions = widget.booking
+    assert not actions.book_button.isEnabled() and not actions.credit_button.isEnabled()
+    org = organizations.create_organization(sqlite_db, make_org_input("DE"))
+    context.set_organization(org)
+    assert actions.book_button.isEnabled() and not actions.credit_button.isEnabled()  # no account chosen yet

@@ -51,6 +51,7 @@ class BookingActions(QObject):
         view.selectionModel().currentChanged.connect(lambda *_: self.update_state())
         view.model().modelReset.connect(self.update_state)
         page.list.current_changed.connect(lambda _row: self.update_state())
+        page.context.signals.organization_changed.connect(lambda _org: self.update_state())
         self.update_state()
 
     def _button(self, bar: QHBoxLayout, text: str, slot, shortcut: str, tip: str) -> QPushButton:
