@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QCompleter, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QVBoxLayout, QWidget)
 
 import sollhaben.workers.qt_fixes  # noqa: F401  (PySide6 6.12 signal refcount fix)
 from sollhaben.domain.errors import FieldError, ValidationError
@@ -23,6 +23,7 @@ from sollhaben.services.receivables import receipts
 from sollhaben.services.receivables.receipts_dto import ReceiptProposal
 from sollhaben.ui.field_errors import ERROR_COLOR, ERROR_STYLE, SUMMARY_STYLE, FieldErrorView
 from sollhaben.ui.form_dialog import FormDialog, show_form_errors
+from sollhaben.ui.receivables.booking_account_chooser import AccountChooser
 from sollhaben.ui.receivables.booking_tree import AllocationTree
 
 ROW_FIELD = "allocations["
@@ -55,7 +56,7 @@ class BookingDialog(FormDialog):
         self.setStyleSheet(ERROR_STYLE)
         self.resize(860, 640)
         self._build()
-        self._fill_accounts(account_id)
+        self.account_combo.fill(db, organization_id, account_id)
         self.reload_proposal()
         (self.amount_edit if account_id is not None else self.account_combo).setFocus()
 
@@ -65,14 +66,7 @@ class BookingDialog(FormDialog):
         self.summary.setStyleSheet(SUMMARY_STYLE)
         self.summary.setWordWrap(True)
         self.summary.hide()
-        self.account_combo = QComboBox(self)
-        self.account_combo.setEditable(True)
-        self.account_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.account_combo.lineEdit().setPlaceholderText("Kontonummer oder Name …")
-        completer = self.account_combo.completer()
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.account_combo = AccountChooser(self)
         self.account_combo.currentIndexChanged.connect(lambda _i: self.reload_proposal())
         self.date_edit = QLineEdit(format_date(self.today), self)
         self.date_edit.setPlaceholderText("TT.MM.JJJJ")
@@ -157,19 +151,9 @@ class BookingDialog(FormDialog):
                               (self.propose_button, self.tree), (self.tree, self.save_button)):
             QWidget.setTabOrder(first, second)
 
-    def _fill_accounts(self, account_id: int | None) -> None:
-        self.account_combo.blockSignals(True)
-        self.account_combo.addItem("", None)
-        for account, balance in ledger.list_accounts(self.db, self.organization_id):
-            label = f" – {account.label}" if account.label else ""
-            self.account_combo.addItem(f"{account.number}  {account.holder_name}{label}", account.id)
-        index = self.account_combo.findData(account_id) if account_id is not None else 0
-        self.account_combo.setCurrentIndex(max(index, 0))
-        self.account_combo.blockSignals(False)
-
     # reading the inputs ---------------------------------------------------------------------------
     def account_id(self) -> int | None:
-        return self.account_combo.currentData()
+        return self.account_combo.account_id()
 
     def _date(self) -> date | None:
         try:
