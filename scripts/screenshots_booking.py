@@ -5,7 +5,8 @@
 Builds a temporary SQLite database through the services (a German Kita organization with a payer who
 owes four months of fees and meals and a reminder fee; a Swiss organization with a maintenance debtor
 whose enforcement costs belong to two enforcement cases) and grabs:
-booking_dialog.png: „Zahlung buchen“ with the proposal for 700,00 EUR, November named by the payer;
+booking_dialog.png: „Zahlung buchen“ with the proposal for 700,00 EUR, November named by the payer
+(the reference of November's invoice typed into „Referenz“);
 booking_dialog_errors.png: the same window after the clerk allocated more than is open in one row;
 booking_dialog_ch.png: the Swiss account, items grouped by month, category and enforcement case;
 booking_credit.png: „Guthaben zuordnen“ after an overpayment and a new month's fee;
@@ -83,13 +84,20 @@ def build(db) -> dict:
         ledger.post(db, NewPosting(ch_account.id, date(2026, month, 20), "ENFORCEMENT_COST", Money(cost, "CHF"),
                                    text=f"Betreibungskosten Nr. {case}", value_month=Month(2026, month),
                                    due_date=date(2026, month, 1), detail={"enforcement_case": case}))
-    return {"de": de, "ch": ch, "account": account, "items": items, "credit_account": credit_account,
+    # the reminder for November carried a creditor reference; the payer quotes it
+    from sollhaben.domain.references import make_document_creditor_reference
+    from sollhaben.services.receivables.references import register_issued_reference
+    from sollhaben.services.unit_of_work import unit_of_work
+
+    reference = make_document_creditor_reference(account.id, 11)
+    with unit_of_work(db) as session:
+        register_issued_reference(session, organization_id=de.id, account_id=account.id, reference=reference,
+                                  kind="INVOICE", item_ids=[items["KITA_FEE", 11]])
+    return {"reference": reference, "de": de, "ch": ch, "account": account, "items": items, "credit_account": credit_account,
             "ch_account": ch_account}
 
 
 def shoot(out: Path) -> None:
-    from PySide6.QtCore import Qt
-
     from sollhaben.app import create_application
     from sollhaben.persistence import migrate
     from sollhaben.persistence.database import open_database
@@ -121,10 +129,12 @@ def shoot(out: Path) -> None:
     dialog = BookingDialog(db, data["de"].id, "DE", data["account"].id, today=TODAY)
     amount(dialog, "700,00")
     dialog.text_edit.setText("Überweisung Becker, Beitrag Nov. und Rest")
+    reference = data["reference"]
+    dialog.reference_edit.setText(" ".join(reference[i:i + 4] for i in range(0, len(reference), 4)))
+    dialog.reference_edit.editingFinished.emit()  # ticks November's fee
     november = next(n for n in dialog.tree.item_rows()
                     if dialog.tree.line_of(n).item_id == data["items"]["KITA_FEE", 11])
     dialog.tree.setCurrentItem(november, COL_ALLOCATION)
-    november.setCheckState(0, Qt.CheckState.Checked)
     grab(dialog, "booking_dialog.png")
     rows = dialog.tree.item_rows()
     rows[1].setText(COL_ALLOCATION, "400,00")

@@ -9,11 +9,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 from sollhaben.domain.ledger import PostingSource
+from sollhaben.domain.references import make_document_creditor_reference
 from sollhaben.domain.master_data import PersonInput
 from sollhaben.domain.money import Money
 from sollhaben.domain.months import Month
+from sollhaben.persistence.models import Posting
 from sollhaben.services import ledger, organizations, persons
 from sollhaben.services.ledger import NewPosting
+from sollhaben.services.receivables.references import register_issued_reference
+from sollhaben.services.unit_of_work import unit_of_work
 from sollhaben.ui.receivables.booking_credit_dialog import CreditAllocationDialog
 from sollhaben.ui.receivables.booking_dialog import BookingDialog
 from sollhaben.ui.receivables.booking_reversal_dialog import ReverseReceiptDialog
@@ -173,7 +177,13 @@ def test_designation_by_space_puts_the_named_item_first(qtbot, setup):
     dialog.tree.setCurrentItem(feb, COL_ALLOCATION)
     qtbot.keyClick(dialog.tree, Qt.Key.Key_Space)
     assert dialog.tree.designation() == [items["KITA_FEE", 2]]
-    assert f"Nr. {items['KITA_FEE', 2]} (in dieser Reihenfolge)" in dialog.designation_label.text()
+    assert dialog.designation_label.text() == f"Nr. {items['KITA_FEE', 2]}"
+    first = next(n for n in dialog.tree.item_rows() if dialog.tree.line_of(n).item_id == items["KITA_FEE", 1])
+    first.setCheckState(0, Qt.CheckState.Checked)
+    assert dialog.designation_label.text() == (f"Nr. {items['KITA_FEE', 2]}, Nr. {items['KITA_FEE', 1]} "
+                                               "(in dieser Reihenfolge)")  # the tree was proposed anew
+    first = next(n for n in dialog.tree.item_rows() if dialog.tree.line_of(n).item_id == items["KITA_FEE", 1])
+    first.setCheckState(0, Qt.CheckState.Unchecked)
     assert allocations(dialog)[items["KITA_FEE", 2]] == "300,00"
     assert allocations(dialog)[items["KITA_FEE", 1]] == "0,00"
 
@@ -230,14 +240,14 @@ def test_keyboard_tab_order_and_typing_an_amount_into_the_tree(qtbot, setup):
     _db, _org, _account, _other, items = setup
     dialog = open_dialog(qtbot, setup)
     chain, widget = [], dialog.account_combo
-    for _ in range(6):
+    for _ in range(7):
         chain.append(widget)
         widget = widget.nextInFocusChain()
         while (not widget.focusPolicy() & Qt.FocusPolicy.TabFocus or not widget.isVisible()
                or any(w.isAncestorOf(widget) for w in chain)):  # the combo's own line edit
             widget = widget.nextInFocusChain()
-    assert chain[:6] == [dialog.account_combo, dialog.date_edit, dialog.amount_edit, dialog.text_edit,
-                         dialog.propose_button, dialog.tree]
+    assert chain == [dialog.account_combo, dialog.date_edit, dialog.amount_edit, dialog.text_edit,
+                     dialog.reference_edit, dialog.propose_button, dialog.tree]
     enter_amount(dialog, "100,00")
     tree = dialog.tree
     tree.setFocus()
@@ -267,3 +277,29 @@ def test_saving_while_a_cell_is_still_being_edited_takes_what_it_shows(qtbot, se
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert open_of(db, account)[items["KITA_FEE", 1]] == 26000
     assert ledger.statement(db, account.id).unallocated_credit == eur("60.00")
+
+
+def test_the_payers_reference_chooses_the_account_and_ticks_the_items_it_names(qtbot, setup):
+    db, org, account, _other, items = setup
+    reference = make_document_creditor_reference(account.id, 4)
+    with unit_of_work(db) as session:
+        register_issued_reference(session, organization_id=org.id, account_id=account.id, reference=reference,
+                                  kind="DUNNING", item_ids=[items["KITA_FEE", 2]])
+    dialog = open_dialog(qtbot, setup, account=False)
+    dialog.amount_edit.setText("300,00")
+    dialog.reference_edit.setText("RF00 NICHTS")
+    dialog.reference_edit.editingFinished.emit()
+    assert dialog.reference_edit.property("fieldError") and dialog.account_id() is None
+    dialog.accept()
+    assert "Referenz: „RF00 NICHTS“ gehört zu keiner Rechnung" in dialog.summary.text()
+    spaced = " ".join(reference[i:i + 4] for i in range(0, len(reference), 4)).lower()
+    dialog.reference_edit.setText(spaced)  # as the payer wrote it
+    dialog.reference_edit.editingFinished.emit()
+    assert dialog.account_id() == account.id and not dialog.reference_edit.property("fieldError")
+    assert dialog.tree.designation() == [items["KITA_FEE", 2]]
+    assert allocations(dialog)[items["KITA_FEE", 2]] == "300,00"
+    with qtbot.waitSignal(dialog.saved):
+        dialog.accept()
+    assert open_of(db, account)[items["KITA_FEE", 1]] == 30000 and items["KITA_FEE", 2] not in open_of(db, account)
+    with db.session() as session:
+        assert session.get(Posting, dialog.posting_id).reference == reference

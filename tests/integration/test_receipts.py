@@ -118,6 +118,9 @@ def test_designation_first_and_a_named_item_that_is_not_open_is_noted(db, accoun
     p = receipts.receipt_proposal(db, account.id, eur("400.00"), date(2026, 3, 10), designation=[mar, 4711])
     assert {l.item_id: l.proposed.minor for l in p.lines} == {jan: 10000, feb: 0, mar: 30000}
     assert [l.item_id for l in p.lines if l.designated] == [mar]
+    two = receipts.receipt_proposal(db, account.id, eur("400.00"), date(2026, 3, 10), designation=[mar, 4711, feb])
+    assert two.designation == (mar, feb)  # the order named, open items only
+    assert {l.item_id: l.proposed.minor for l in two.lines} == {jan: 0, feb: 10000, mar: 30000}
     assert p.notes == ("Der Verwendungszweck nennt „4711“, das ist kein offener Posten dieses Kontos.",)
     payment = ledger.book_payment(db, account.id, date(2026, 3, 10), eur("400.00"), designation=[mar])
     assert open_of(db, account) == {jan: 20000, feb: 30000}
@@ -343,3 +346,18 @@ def test_two_clerks_booking_the_same_item_at_once_cannot_over_allocate_it(db, ac
         f"Zuordnung Zeile 1: Posten Nr. {fee} ist nicht mehr offen (inzwischen ausgeglichen). "
         "Bitte „Vorschlag“ oder die Zuordnung anpassen.")
     assert open_of(db, account) == {} and counts(db) == (2, 1)
+
+
+def test_a_payers_reference_resolves_to_the_account_and_the_items_it_was_issued_for(db, org, account):
+    from sollhaben.domain.references import make_document_creditor_reference
+    from sollhaben.services.receivables.references import register_issued_reference
+    from sollhaben.services.unit_of_work import unit_of_work
+
+    fee = item(db, account, "300.00", JAN)
+    reference = make_document_creditor_reference(account.id, 2)
+    with unit_of_work(db) as session:
+        register_issued_reference(session, organization_id=org.id, account_id=account.id, reference=reference,
+                                  kind="INVOICE", item_ids=[fee])
+    found = receipts.resolve_payer_reference(db, org.id, reference.lower())
+    assert (found.account_id, found.item_ids) == (account.id, (fee,))
+    assert receipts.resolve_payer_reference(db, org.id, "RF18539007547034") is None

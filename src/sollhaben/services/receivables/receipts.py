@@ -100,7 +100,17 @@ def _proposal(session: Session, account: Account, amount: Money, value_date: dat
     existing = sum(rest for _c, rest in credits_with_rest(session, account.id))
     return ReceiptProposal(ledger.get_account_in(session, account.id), amount, value_date, rules.allocation.name,
                            tuple(groups), allocated, amount - allocated if amount.minor > 0 else zero,
-                           Money(existing, account.currency), notes)
+                           Money(existing, account.currency), notes,
+                           tuple(dict.fromkeys(i for i in designation if i in {l.item_id for l in lines})))
+
+
+def resolve_payer_reference(db: Database, organization_id: int, reference: str):
+    """The account and items a reference from the payer's transfer text (QR reference, RF…) names,
+    as issued with an invoice or reminder; None when it names nothing of this organization."""
+    from sollhaben.services.receivables.references import resolve_reference
+
+    with read_only(db) as session:
+        return resolve_reference(session, organization_id, reference)
 
 
 def receipt_proposal(db: Database, account_id: int, amount: Money, value_date: date,

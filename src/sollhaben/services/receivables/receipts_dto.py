@@ -48,6 +48,7 @@ class ReceiptProposal:
     credit: Money  # what the proposal leaves unallocated: credit balance on the account
     existing_credit: Money  # unallocated credit already on the account before this receipt
     notes: tuple[str, ...] = ()
+    designation: tuple[int, ...] = ()  # the open items the payer named, in the order named
 
     @property
     def lines(self) -> tuple[ReceiptLine, ...]:

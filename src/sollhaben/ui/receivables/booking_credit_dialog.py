@@ -22,13 +22,13 @@ class CreditAllocationDialog(BookingDialog):
         self.amount_edit.setReadOnly(True)
         self.amount_edit.setToolTip("Das unzugeordnete Guthaben des Kontos")
         self.form.setRowVisible(self.text_edit, False)
+        self.form.setRowVisible(self.reference_edit, False)
         self.amount_caption_label.setText("Guthaben:")
         self.date_caption.setText("&Stichtag:")
         self.date_edit.setToolTip("Fälligkeit der Posten zu diesem Tag (für den Vorschlag)")
 
     def fetch_proposal(self, account_id: int, value_date: date) -> ReceiptProposal:
-        designation = self.tree.designation() if self.proposal and self.proposal.account.id == account_id else []
-        proposal = receipts.credit_proposal(self.db, account_id, value_date, designation)
+        proposal = receipts.credit_proposal(self.db, account_id, value_date, self.designation_for(account_id))
         self.amount_edit.setText(format_money(proposal.amount, self.country))
         return proposal
 

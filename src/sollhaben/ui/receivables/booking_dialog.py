@@ -24,6 +24,7 @@ from sollhaben.services.receivables.receipts_dto import ReceiptProposal
 from sollhaben.ui.field_errors import ERROR_COLOR, ERROR_STYLE, SUMMARY_STYLE, FieldErrorView
 from sollhaben.ui.form_dialog import FormDialog, show_form_errors
 from sollhaben.ui.receivables.booking_account_chooser import AccountChooser
+from sollhaben.ui.receivables.booking_reference import PayerReference
 from sollhaben.ui.receivables.booking_tree import AllocationTree
 
 ROW_FIELD = "allocations["
@@ -36,7 +37,7 @@ def row_index(field: str) -> int | None:
     return int(field[len(ROW_FIELD):field.index("]")])
 
 
-class BookingDialog(FormDialog):
+class BookingDialog(PayerReference, FormDialog):
     """`saved(posting id)` after the receipt is booked."""
 
     saved = Signal(int)
@@ -52,6 +53,8 @@ class BookingDialog(FormDialog):
         self.posting_id: int | None = None
         self._manual = False  # the clerk changed an allocation: a new amount no longer re-proposes
         self._proposed_for: tuple = ()  # (account, amount, date) the tree's proposal was made for
+        self._reference_items: list[int] = []  # items a reference named, ticked at the next proposal
+        self._reference = ""  # the payer's reference once it resolved
         self.setWindowTitle(self.TITLE)
         self.setStyleSheet(ERROR_STYLE)
         self.resize(860, 640)
@@ -80,6 +83,9 @@ class BookingDialog(FormDialog):
         self.currency_label = QLabel("", self)
         self.text_edit = QLineEdit("Zahlung", self)
         self.text_edit.setMaxLength(receipts.TEXT_MAX)
+        self.reference_edit = QLineEdit(self)
+        self.reference_edit.setPlaceholderText("QR- oder RF-Referenz aus dem Verwendungszweck (optional)")
+        self.reference_edit.editingFinished.connect(self._reference_entered)
         self.designation_label = QLabel(self)
         self.designation_label.setWordWrap(True)
 
@@ -95,6 +101,7 @@ class BookingDialog(FormDialog):
         amount_row.addStretch(1)
         form.addRow(self.amount_caption_label, amount_row)
         form.addRow("Te&xt:", self.text_edit)
+        form.addRow("&Referenz:", self.reference_edit)
         form.addRow("Zweckbestimmung:", self.designation_label)
 
         self.tree = AllocationTree(self.country, self)
@@ -143,11 +150,13 @@ class BookingDialog(FormDialog):
         layout.addWidget(self.buttons)
         self.errors = FieldErrorView(self)
         for field, widget in (("account", self.account_combo), ("booking_date", self.date_edit),
-                              ("amount", self.amount_edit), ("text", self.text_edit)):
+                              ("amount", self.amount_edit), ("text", self.text_edit),
+                              ("reference", self.reference_edit)):
             self.errors.register(field, widget)
         self.errors.register("allocations", self.tree, self.row_errors)
         for first, second in ((self.account_combo, self.date_edit), (self.date_edit, self.amount_edit),
-                              (self.amount_edit, self.text_edit), (self.text_edit, self.propose_button),
+                              (self.amount_edit, self.text_edit), (self.text_edit, self.reference_edit),
+                              (self.reference_edit, self.propose_button),
                               (self.propose_button, self.tree), (self.tree, self.save_button)):
             QWidget.setTabOrder(first, second)
 
@@ -176,8 +185,7 @@ class BookingDialog(FormDialog):
         amount = self._amount(currency)
         if amount is None or amount.minor < 0:
             amount = Money.zero(currency)
-        designation = self.tree.designation() if self.proposal and self.proposal.account.id == account_id else []
-        return receipts.receipt_proposal(self.db, account_id, amount, value_date, designation)
+        return receipts.receipt_proposal(self.db, account_id, amount, value_date, self.designation_for(account_id))
 
     def reload_proposal(self) -> None:
         """Show the open items with the module rule's allocation of the amount entered."""
@@ -194,6 +202,7 @@ class BookingDialog(FormDialog):
         self.notes.setVisible(bool(notes))
         self._manual = False
         self._proposed_for = self._inputs_key()
+        self._reference_items = []  # now ticked in the tree
         self.tree.mark_rows({})
         self._update_designation()
         self.update_figures()
@@ -227,7 +236,7 @@ class BookingDialog(FormDialog):
     def _update_designation(self) -> None:
         named = self.tree.designation()
         self.designation_label.setText(
-            ", ".join(f"Nr. {i}" for i in named) + " (in dieser Reihenfolge)" if named
+            ", ".join(f"Nr. {i}" for i in named) + (" (in dieser Reihenfolge)" if len(named) > 1 else "") if named
             else "keine – Posten, die der Zahler nennt, in der Liste ankreuzen (Leertaste)")
 
     def receipt_amount(self) -> Money:
@@ -267,6 +276,9 @@ class BookingDialog(FormDialog):
                 check()
             except ValidationError as exc:
                 problems += [FieldError(field, e.message) for e in exc.errors]
+        reference = self.reference_edit.text().strip()
+        if reference and not self._reference and not self.reference_edit.isHidden():
+            problems.append(self._unknown_reference(reference))
         _allocations, bad = self.tree.allocations()
         problems += [FieldError(f"allocations[{i}].amount", message) for i, message in bad.items()]
         return problems
@@ -283,7 +295,7 @@ class BookingDialog(FormDialog):
         allocations, _bad = self.tree.allocations()
         return receipts.book_receipt(self.db, self.account_id(), parse_date(self.date_edit.text()),
                                      parse_amount(self.amount_edit.text(), self._currency()),
-                                     self.text_edit.text(), allocations)
+                                     self.text_edit.text(), allocations, reference=self._reference)
 
     def save(self) -> bool:
         self.tree.commit_open_editor()

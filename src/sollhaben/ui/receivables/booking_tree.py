@@ -73,7 +73,7 @@ class AllocationTree(QTreeWidget):
         self.clear()
         self._items, self._groups = [], []
         self.currency = proposal.account.currency
-        self._designation = [line.item_id for line in proposal.lines if line.designated]
+        self._designation = list(proposal.designation)  # in the order the payer named them
         month_node = category_node = None
         last_month = last_category = None
         for group in proposal.groups:
