@@ -93,8 +93,8 @@ def build(db) -> dict:
     with unit_of_work(db) as session:
         register_issued_reference(session, organization_id=de.id, account_id=account.id, reference=reference,
                                   kind="INVOICE", item_ids=[items["KITA_FEE", 11]])
-    return {"reference": reference, "de": de, "ch": ch, "account": account, "items": items, "credit_account": credit_account,
-            "ch_account": ch_account}
+    return {"reference": reference, "de": de, "ch": ch, "account": account, "items": items,
+            "credit_account": credit_account, "ch_account": ch_account}
 
 
 def shoot(out: Path) -> None:
