@@ -2,7 +2,8 @@
 credit balance later, reverse a wrong receipt.
 
 Every writing call is one unit of work: either the receipt and all its allocations are stored, or
-nothing. The allocation rule is the account's module rule (`receipts_rules`), Kita by default.
+nothing. The allocation rule is the account's module rule (`receipts_rules`; „Standard“ when the module
+has none).
 """
 from __future__ import annotations
 
