@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import event, insert, inspect
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import event, insert, inspect, select
+from sqlalchemy.orm import Session, object_session, sessionmaker
 
 from sollhaben.persistence.base import utcnow
-from sollhaben.persistence.models import AuditEntry
+from sollhaben.persistence.models import Account, AuditEntry
 
 AUDITED_TABLES = {
     "organization", "bank_account", "unit", "person", "person_bank_account", "person_role",
@@ -24,6 +24,8 @@ AUDITED_TABLES = {
     # Income scale (Staffelberechnung): configuration and assessments (transfer protocols are history)
     "income_item_type", "income_scale_version", "income_threshold", "income_bracket", "income_assessment",
     "income_assessment_person", "income_item",
+    # Receivables: what a clerk keeps per payer or account, and the organization's dunning policy
+    "sepa_mandate", "payment_agreement", "dunning_block", "dunning_settings", "dunning_level",
 }
 _SKIPPED_COLUMNS = {"version", "created_at", "updated_at"}
 
@@ -64,7 +66,21 @@ _OWNERS = {
     "income_bracket": ("income_scale_version", "version_id"),
     "income_assessment_person": ("income_assessment", "assessment_id"),
     "income_item": ("income_assessment", "assessment_id"),
+    # A payer's mandates show in the payer's history; the dunning policy in the organization's.
+    "sepa_mandate": ("person", "payer_id"),
+    "dunning_settings": ("organization", "organization_id"),
+    "dunning_level": ("organization", "organization_id"),
 }
+# Rows kept per debtor account show in the history of the account's holder (the person a clerk
+# looks up), found through the account: an account's holder never changes.
+_HELD_BY_ACCOUNT_HOLDER = {"payment_agreement", "dunning_block"}
+
+
+def _holder_of(obj) -> int | None:
+    session = object_session(obj)
+    if session is None or obj.account_id is None:
+        return None
+    return session.connection().scalar(select(Account.holder_id).where(Account.id == obj.account_id))
 
 
 def _rows_for(obj, action: str, user: str) -> list[dict]:
@@ -72,6 +88,9 @@ def _rows_for(obj, action: str, user: str) -> list[dict]:
     record_id = state.identity[0] if state.identity else obj.id
     owner_table, owner_key = _OWNERS.get(obj.__tablename__, (obj.__tablename__, "id"))
     owner_id = record_id if owner_key == "id" else getattr(obj, owner_key)
+    if obj.__tablename__ in _HELD_BY_ACCOUNT_HOLDER:
+        owner_id = _holder_of(obj)
+        owner_table, owner_key = ("person", "account_id") if owner_id else ("account", "account_id")
     if owner_id is None:  # a child removed from its parent's collection has lost its key
         owner_id = state.committed_state.get(owner_key) or record_id
     base = {
