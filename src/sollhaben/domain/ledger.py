@@ -35,10 +35,13 @@ _SOURCE_LABELS = {
 CATEGORY_PRIORITY = {"ENFORCEMENT_COST": 0, "REMINDER_FEE": 1, "FEE": 1, "INTEREST": 2}
 DEFAULT_PRIORITY = 3
 
+# The one place of the German category names: every list, statement, report and export of every
+# module reads them here (`services.receivables.statement_labels` re-exports them).
 CATEGORY_LABELS = {
     "FEE": "Gebühr", "REMINDER_FEE": "Mahngebühr", "INTEREST": "Zins", "ENFORCEMENT_COST": "Betreibungskosten",
     "PAYMENT": "Zahlung", "MAINTENANCE": "Unterhalt", "KITA_FEE": "Kita-Beitrag", "MEALS": "Verpflegung",
-    "KITA_EXTRA": "Zusatzkosten", "CREDIT_NOTE": "Gutschrift",
+    "KITA_EXTRA": "Zusatzkosten", "CREDIT_NOTE": "Gutschrift", "REFUND": "Rückzahlung",
+    "RETURN_DEBIT_FEE": "Rücklastschriftgebühr", "PAYOUT": "Auszahlung",
 }
 
 

@@ -1,20 +1,14 @@
 """German labels of posting categories and marks, shared by the statement view, the PDF, the
-XLSX and the lists (one place, so the screen and the paper say the same)."""
+XLSX and the lists (one place, so the screen and the paper say the same). The category names
+themselves live in `domain.ledger.CATEGORY_LABELS` (every module reads them there)."""
 from __future__ import annotations
 
 from datetime import date
 
 from sollhaben.domain.formatting import format_date
+from sollhaben.domain.ledger import CATEGORY_LABELS, category_label
 
-CATEGORY_LABELS = {
-    "FEE": "Gebühr", "REMINDER_FEE": "Mahngebühr", "INTEREST": "Zins", "ENFORCEMENT_COST": "Betreibungskosten",
-    "PAYMENT": "Zahlung", "MAINTENANCE": "Unterhalt", "KITA_FEE": "Kita-Beitrag", "MEALS": "Verpflegung",
-    "KITA_EXTRA": "Zusatzkosten", "RETURN_DEBIT_FEE": "Rücklastschriftgebühr", "PAYOUT": "Auszahlung",
-}
-
-
-def category_label(code: str) -> str:
-    return CATEGORY_LABELS.get(code, code)
+__all__ = ["CATEGORY_LABELS", "category_label", "pending_mark", "reversal_mark"]
 
 
 def reversal_mark(reverses_id: int | None, reversed_by_id: int | None) -> str:

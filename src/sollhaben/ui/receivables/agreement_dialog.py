@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QHeaderView, QMess
 import sollhaben.workers.qt_fixes  # noqa: F401  (PySide6 6.12 signal refcount fix)
 from sollhaben.domain.errors import FieldError, NotFoundError, ValidationError
 from sollhaben.domain.formatting import format_date, format_money
+from sollhaben.domain.ledger import category_label
 from sollhaben.domain.money import Money, total
 from sollhaben.domain.months import Month
 from sollhaben.domain.receivables.agreements import (
@@ -90,7 +91,7 @@ class AgreementDialog(FormDialog):
         table.setRowCount(len(self._items))
         table.verticalHeader().hide()
         for row, item in enumerate(self._items):
-            cells = (format_date(item.due_date or item.booking_date), item.text or item.category,
+            cells = (format_date(item.due_date or item.booking_date), item.text or category_label(item.category),
                      format_money(item.amount, self.country), format_money(item.open_amount, self.country),
                      f"Vereinbarung Nr. {item.agreement_id}" if item.agreement_id else "")
             for column, text in enumerate(cells):
