@@ -12,6 +12,7 @@ from sollhaben.ui.context import AppContext
 from sollhaben.ui.ledger.statement_view import StatementView
 from sollhaben.ui.receivables.agreement_actions import AgreementActions
 from sollhaben.ui.receivables.booking_actions import BookingActions
+from sollhaben.ui.receivables.dunning_actions import DunningActions
 from sollhaben.ui.table_model import ALIGN_RIGHT, Column, RowTableModel
 from sollhaben.ui.widgets.list_view import FilterableList
 
@@ -52,6 +53,7 @@ class AccountsPage(QWidget):
         context.signals.data_changed.connect(self._data_changed)
         self.booking = BookingActions(self)  # Zahlung buchen / Guthaben zuordnen / Zahlung stornieren
         self.agreements = AgreementActions(self)  # Zahlungsvereinbarung / Inkassoprotokoll
+        self.dunning = DunningActions(self)  # Mahnwesen ▾: Mahnhistorie / Mahnsperren, Mahnsperre
         if context.organization is not None:
             self.reload()
 
