@@ -67,8 +67,8 @@ class MainWindow(QMainWindow):
             PageEntry("Debitoren", lazy_page("sollhaben.ui.ledger.accounts_page", "AccountsPage", context)),
             PageEntry("Zahlungseingänge", lazy_page("sollhaben.ui.receivables.bank_page", "BankFilesPage", context)),
             PageEntry("Mahnwesen", lazy_page("sollhaben.ui.receivables.dunning_page", "DunningPage", context)),
-            PageEntry("Offene Posten", lazy_page("sollhaben.ui.receivables.open_items_page", "OpenItemsPage",
-                                                 context)),
+            PageEntry("Offene Posten", self._account_route(lazy_page("sollhaben.ui.receivables.open_items_page",
+                                                                     "OpenItemsPage", context))),
             PageEntry("Lastschriften", lazy_page("sollhaben.ui.receivables.sepa_page", "SepaPage", context),
                       module=kita),
             PageEntry("Auszahlungen", lazy_page("sollhaben.ui.receivables.payout_page", "PayoutPage", context)),
@@ -172,6 +172,18 @@ class MainWindow(QMainWindow):
     def open_child(self, child_id: int) -> bool:
         """Show the child in the page Kinder (a page with unsaved input is asked first)."""
         return self.show_page(self.page_index("Kinder")) and self.page("Kinder").open_child(child_id)
+
+    def _account_route(self, factory: Callable[[], QWidget]) -> Callable[[], QWidget]:
+        """The page `factory` makes, with its `open_account(account_id)` routed to the page Debitoren."""
+        def create() -> QWidget:
+            page = factory()
+            page.open_account.connect(self.open_account)
+            return page
+        return create
+
+    def open_account(self, account_id: int) -> bool:
+        """Show the account's statement on the page Debitoren (a page with unsaved input is asked first)."""
+        return self.show_page(self.page_index("Debitoren")) and self.page("Debitoren").show_account(account_id)
 
     # menus and shortcuts -------------------------------------------------------------------------
     def _action(self, text: str, shortcut, slot, menu) -> QAction:

@@ -38,6 +38,7 @@ class OpenItemsPage(QWidget):
     written = Signal(str)
     failed = Signal(str)
     preview_opened = Signal(object)
+    open_account = Signal(int)  # a row was double-clicked: the main window shows the account's statement
 
     def __init__(self, context: AppContext, parent: QWidget | None = None,
                  today: Callable[[], date] = date.today) -> None:
@@ -156,6 +157,8 @@ class OpenItemsPage(QWidget):
         self.postings_button.clicked.connect(lambda: self.export_postings())
         context.signals.organization_changed.connect(lambda _org: self.reload())
         context.signals.data_changed.connect(self._data_changed)
+        self.items.activated.connect(lambda row: self.open_account.emit(row.account_id))
+        self.ageing.activated.connect(lambda row: row.account_id is None or self.open_account.emit(row.account_id))
         self._update_buttons()
         if context.organization is not None:
             self.reload()
