@@ -24,7 +24,7 @@ from sollhaben.persistence.models.dunning import DunningNotice, DunningNoticeIte
 from sollhaben.services.receivables.dunning_settings import PolicyDTO
 from sollhaben.services.receivables.dunning_text import default_iban, letter_texts, measure_text, reference_for
 from sollhaben.services.receivables.measures import log_measures
-from sollhaben.services.receivables.references import register_issued_reference
+from sollhaben.services.receivables.references import IssuedReferenceInput, register_issued_references
 
 Progress = Callable[[int, int, str], None]
 
@@ -122,19 +122,15 @@ def _register_references(session: Session, org: Organization, ids: list[int], no
     iban = default_iban(session, org.id)
     if not iban:
         return
-    letter_accounts = [n["account_id"] for n in notices if n["kind"] == "LETTER"]
-    held = [account for start in range(0, len(letter_accounts), 900)  # in the identity map: the registry's
-            for account in session.scalars(select(Account).where(  # look-up of each account costs no query
-                Account.id.in_(letter_accounts[start:start + 900])))]
-    references = []
+    references, issued = [], []
     for notice_id, n, rows in zip(ids, notices, items):
         if n["kind"] != "LETTER":
             continue
         reference = reference_for(iban, n["account_id"], notice_id)
         references.append({"id": notice_id, "reference": reference})
         designated = [item_id for item_id, _level, _open in rows] + ([n["fee_posting_id"]] if n["fee_posting_id"] else [])
-        register_issued_reference(session, organization_id=org.id, account_id=n["account_id"], reference=reference,
-                                  kind="DUNNING", document_id=notice_id, item_ids=designated)
+        issued.append(IssuedReferenceInput(account_id=n["account_id"], reference=reference, kind="DUNNING",
+                                           document_id=notice_id, item_ids=tuple(designated)))
+    register_issued_references(session, org.id, issued)  # set-wise: three queries for the whole run
     if references:
         session.execute(update(DunningNotice), references)
-    del held
