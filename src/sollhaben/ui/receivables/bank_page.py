@@ -17,10 +17,12 @@ from sollhaben.domain.references import format_iban
 from sollhaben.services.receivables import bank_clearing
 from sollhaben.services.receivables.bank_dto import BankEntryDTO, BankFileError, BankFilePreview, BankImportResult
 from sollhaben.services.receivables.bank_import import import_bank_file, preview_import
+from sollhaben.services.receivables.bank_returns import note_return_details
 from sollhaben.ui.context import AppContext
 from sollhaben.ui.kita.run_worker import PageJobs
 from sollhaben.ui.receivables.bank_clearing_dialogs import AssignDialog, UnassignableDialog
 from sollhaben.ui.receivables.bank_preview_dialog import BankPreviewDialog, reference_text
+from sollhaben.ui.receivables.bank_returns_tab import BankReturnsTab
 from sollhaben.ui.table_model import ALIGN_RIGHT, Column, RowTableModel
 from sollhaben.ui.widgets.list_view import FilterableList
 
@@ -99,6 +101,7 @@ class BankFilesPage(QWidget):
         self.jobs = PageJobs(context.worker, self.bar, self.status, self.stop_button, self)
         self.jobs.busy_changed.connect(lambda busy: self.read_button.setEnabled(not busy))
         self.jobs.cancelled.connect(lambda _title: self.jobs.say("Abgebrochen – es wurde nichts gebucht."))
+        self.returns = BankReturnsTab(self)  # tab „Rücklastschriften“ (bank_returns_tab.py)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -163,7 +166,9 @@ class BankFilesPage(QWidget):
         db, org, name = self.context.db, self.context.organization_id, preview.file_name
 
         def work(progress):
-            return import_bank_file(db, org, content, name, progress=progress.report, cancelled=progress.cancelled)
+            result = import_bank_file(db, org, content, name, progress=progress.report, cancelled=progress.cancelled)
+            note_return_details(db, org, content)  # returned collections the file names (tab Rücklastschriften)
+            return result
         self.jobs.run("Bankdatei buchen", work, on_done=self._booked, on_error=self._failed, cancellable=True)
 
     def _booked(self, result: BankImportResult) -> None:
