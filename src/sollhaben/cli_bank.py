@@ -43,6 +43,7 @@ def run(db, args, find_organization) -> int:
     except OSError as exc:
         print(f"Fehler: Die Datei {path} kann nicht gelesen werden: {exc.strerror or exc}", file=sys.stderr)
         return 1
+    returns = 0
     try:
         organization = find_organization(db, args.organization)
         if args.preview:
@@ -53,6 +54,9 @@ def run(db, args, find_organization) -> int:
         else:
             preview = import_bank_file(db, organization.id, content, path.name).preview
             heading = "Eingelesen und gebucht"
+            from sollhaben.services.receivables.bank_returns import note_return_details
+
+            returns = note_return_details(db, organization.id, content)  # booked on the page Zahlungseingänge
     except BankFileError as exc:
         print(f"Fehler: {path.name} wird nicht gebucht – {len(exc.problems)} Problem(e):", file=sys.stderr)
         for problem in exc.problems:
@@ -71,4 +75,7 @@ def run(db, args, find_organization) -> int:
         print(f"Hinweis: Diese Datei wurde bereits am {at:%d.%m.%Y %H:%M} von {by} eingelesen.")
     print(preview.summary())
     _print_lines(preview, organization.legal_country)
+    if returns:
+        print(f"{returns} Rücklastschrift(en) erkannt – buchen auf der Seite Zahlungseingänge, Reiter "
+              "„Rücklastschriften“.")
     return 0
