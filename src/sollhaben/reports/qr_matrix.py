@@ -13,6 +13,7 @@ bit), so applying a mask is one XOR and the penalty rules run on strings and row
 from __future__ import annotations
 
 from functools import lru_cache
+from operator import itemgetter
 
 from qrcode import base as _base
 from qrcode import util as _util
@@ -116,11 +117,21 @@ def _codewords(data: bytes, version: int) -> bytes:
         offset += count
         data_blocks.append(block)
         ec_blocks.append(_ec_bytes(block, total - count))
-    out = bytearray()
-    for group in (data_blocks, ec_blocks):
-        for i in range(max(len(b) for b in group)):
-            out.extend(b[i] for b in group if i < len(b))
-    return bytes(out)
+    return bytes(_interleave(version)(b"".join(data_blocks) + b"".join(ec_blocks)))
+
+
+@lru_cache(maxsize=None)
+def _interleave(version: int) -> itemgetter:
+    """Picks the code words in transmission order from the blocks laid end to end (data blocks,
+    then EC blocks): byte i of every block in turn, first the data, then the EC code words."""
+    order: list[int] = []
+    offset = 0
+    for sizes in ([data for _total, data in _blocks(version)], [total - data for total, data in _blocks(version)]):
+        starts = [offset + sum(sizes[:k]) for k in range(len(sizes))]
+        for i in range(max(sizes)):
+            order.extend(start + i for start, size in zip(starts, sizes) if i < size)
+        offset += sum(sizes)
+    return itemgetter(*order)
 
 
 class _Layout:
@@ -193,6 +204,25 @@ class _Layout:
                     if (bits >> i) & 1:
                         value |= 1 << (n * n - 1 - (r * n + c))
             self.formats.append(value)
+        # The mask penalty runs on the rows (and the columns) joined with a light guard bit. That
+        # layout is linear in the bits (XOR), so the fixed part (function modules, mask, format) is
+        # laid out once here; per symbol only the placed data bits are picked into both layouts.
+        guard = [self.data_count]  # the '0' after the data bits
+        self.pick_rows = itemgetter(*[i for r in range(n) for i in source[r * n:(r + 1) * n] + guard][:-1])
+        self.pick_columns = itemgetter(*[i for c in range(n) for i in source[c::n] + guard][:-1])
+        self.test_rows = [_by_rows(self.test_base ^ self.masks[m], n) for m in range(8)]
+        self.test_columns = [_by_columns(self.test_base ^ self.masks[m], n) for m in range(8)]
+        self.final_rows = [_by_rows(self.base ^ self.masks[m] ^ self.formats[m], n) for m in range(8)]
+
+
+def _by_rows(matrix: int, n: int) -> int:
+    bits = format(matrix, f"0{n * n}b")
+    return int("0".join([bits[i:i + n] for i in range(0, n * n, n)]), 2)
+
+
+def _by_columns(matrix: int, n: int) -> int:
+    bits = format(matrix, f"0{n * n}b")
+    return int("0".join([bits[c::n] for c in range(n)]), 2)
 
 
 @lru_cache(maxsize=None)
@@ -230,12 +260,10 @@ def _line_score(lines: int, valid: int) -> int:
     return score
 
 
-def _penalty(bits: str, n: int) -> int:
+def _penalty(by_row: int, by_column: int, n: int) -> int:
     """The mask penalty (ISO/IEC 18004 rules N1–N4, counted as `qrcode` counts them) on big
     integers: the rows (and the columns) joined with a light guard bit so no run crosses a line."""
     valid, square = _guard_masks(n)
-    by_row = int("0".join([bits[i:i + n] for i in range(0, n * n, n)]), 2)
-    by_column = int("0".join([bits[c::n] for c in range(n)]), 2)
     score = _line_score(by_row, valid) + _line_score(by_column, valid)
     below = by_row >> (n + 1)
     same = ~(by_row ^ below) & ~((by_row >> 1) ^ (below >> 1)) & ~(by_row ^ (by_row >> 1)) & square
@@ -256,9 +284,10 @@ def qr_matrix(payload: str, mask: int | None = None) -> list[str]:
     words = _codewords(data, version)
     stream = format(int.from_bytes(words, "big"), f"0{8 * len(words)}b")
     stream = (stream[:layout.data_count].ljust(layout.data_count, "0")) + "0"
-    placed = int("".join(map(stream.__getitem__, layout.source)), 2)
+    rows = int("".join(layout.pick_rows(stream)), 2)
     if mask is None:
-        scores = [_penalty(format(layout.test_base | (placed ^ layout.masks[m]), f"0{n * n}b"), n) for m in range(8)]
+        columns = int("".join(layout.pick_columns(stream)), 2)
+        scores = [_penalty(rows ^ layout.test_rows[m], columns ^ layout.test_columns[m], n) for m in range(8)]
         mask = scores.index(min(scores))
-    bits = format(layout.base | (placed ^ layout.masks[mask]) | layout.formats[mask], f"0{n * n}b")
-    return [bits[i:i + n] for i in range(0, n * n, n)]
+    bits = format(rows ^ layout.final_rows[mask], f"0{n * n + n - 1}b")
+    return [bits[i:i + n] for i in range(0, n * n + n - 1, n + 1)]
