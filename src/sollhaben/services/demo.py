@@ -48,7 +48,7 @@ REFERENCE_DATE = date(2026, 10, 31)  # "today" of the demo world: birth dates, m
 KITA_NAME = "Kita-Verbund Musterstadt e. V."
 SOCIAL_NAME = "Sozialdienst Aaretal"
 DEMO_MODULES: tuple[str, ...] = ("sollhaben.services.demo_parts", "sollhaben.services.demo_kita",
-                                 "sollhaben.services.receivables.sepa_demo")
+                                 "sollhaben.services.receivables.sepa_demo", "sollhaben.services.demo_receivables")
 CHUNK = 5000
 
 
