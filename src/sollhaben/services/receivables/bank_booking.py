@@ -73,9 +73,10 @@ def insert_payments(session: Session, organization_id: int, import_id: int, paym
     `texts[index]` = (servicer key, reference, posting text)."""
     now = utcnow()
     posting_ids: dict[int, int] = {}
+    all_ids = take_ids(session, Posting.__table__, len(payments))  # one query for the whole file
     for start in range(0, len(payments), INSERT_CHUNK):
         part = payments[start:start + INSERT_CHUNK]
-        ids = take_ids(session, Posting.__table__, len(part))
+        ids = all_ids[start:start + INSERT_CHUNK]
         rows = []
         for p, posting_id in zip(part, ids):
             key, reference, text = texts[p.index]

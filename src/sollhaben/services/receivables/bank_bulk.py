@@ -51,14 +51,23 @@ def write_rows(session: Session, table: Table, rows: list[dict]) -> None:
         # only JSON and timestamp columns need a conversion; the rest goes in as it is
         special = [i for i, c in enumerate(columns)
                    if isinstance(table.c[c].type, (JSON, UtcDateTime))]
+        timestamps: dict[datetime, datetime] = {}  # a run's rows share one created_at: convert it once
         cursor = connection.connection.dbapi_connection.cursor()
         try:
             with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+                write = copy.write_row
                 for row in rows:
                     value = [row[c] for c in columns]
                     for index in special:
-                        value[index] = _copy_value(value[index])
-                    copy.write_row(value)
+                        item = value[index]
+                        if isinstance(item, datetime):
+                            converted = timestamps.get(item)
+                            if converted is None:
+                                converted = timestamps[item] = _copy_value(item)
+                            value[index] = converted
+                        else:
+                            value[index] = _copy_value(item)
+                    write(value)
         finally:
             cursor.close()
         return

@@ -144,23 +144,23 @@ def open_items(session: Session, account_ids: Sequence[int]) -> dict[int, list[O
     result: dict[int, list[OpenItemRow]] = {}
     days: dict[str, date] = {}
     wanted = sorted(set(account_ids))
-    for part in chunks(wanted, 5000) if wanted else ():
-        # the detail as text, decoded only where it says something (an enforcement case)
-        query = (select(Posting.id, Posting.account_id, Posting.due_date, Posting.booking_date, Posting.category,
-                        cast(Posting.detail, String),
-                        Posting.amount_minor - func.coalesce(func.sum(Allocation.amount_minor), 0))
+    for part in chunks(wanted, 20000) if wanted else ():
+        # the detail as text, decoded only where it says something (an enforcement case); settled
+        # items stay in the database (HAVING): an account's paid history is most of its postings
+        remaining = Posting.amount_minor - func.coalesce(func.sum(Allocation.amount_minor), 0)
+        query = (select(Posting.id, Posting.account_id, func.coalesce(Posting.due_date, Posting.booking_date),
+                        Posting.category, cast(Posting.detail, String), remaining)
                  .outerjoin(Allocation, Allocation.item_id == Posting.id)
                  .where(among(session, Posting.account_id, part), Posting.amount_minor > 0)
-                 .group_by(Posting.id))
+                 .group_by(Posting.id).having(remaining > 0))
         # the driver's rows as they come: tens of thousands without per-row work of SQLAlchemy
         # (SQLite gives dates as ISO text, PostgreSQL as dates); the allocator orders them itself
-        for pid, account_id, due, booked, category, detail, rest in session.connection().execute(query).all():
-            if rest <= 0:
-                continue
-            day = due or booked
+        for pid, account_id, day, category, detail, rest in session.connection().execute(query).all():
             if isinstance(day, str):  # few distinct days among many items: parse each once
                 day = days.get(day) or days.setdefault(day, date.fromisoformat(day[:10]))
-            result.setdefault(account_id, []).append(
-                OpenItemRow(pid, account_id, day, category,
-                            json.loads(detail) if detail and detail not in ("{}", "null") else {}, int(rest)))
+            items = result.get(account_id)
+            if items is None:
+                items = result[account_id] = []
+            items.append(OpenItemRow(pid, account_id, day, category,
+                                     json.loads(detail) if detail and detail not in ("{}", "null") else {}, int(rest)))
     return result
