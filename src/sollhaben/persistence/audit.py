@@ -28,6 +28,9 @@ AUDITED_TABLES = {
     "sepa_mandate", "payment_agreement", "dunning_block", "dunning_settings", "dunning_level",
 }
 _SKIPPED_COLUMNS = {"version", "created_at", "updated_at"}
+# Columns the app maintains itself, not the clerk: a mandate's use is kept by every collection run
+# (thousands of mandates per run; the run's items are that history), so they are not audited.
+_SKIPPED_BY_TABLE = {"sepa_mandate": {"first_used_on", "last_used_on", "sequence_type"}}
 
 
 def _text(value) -> str | None:
@@ -104,9 +107,10 @@ def _rows_for(obj, action: str, user: str) -> list[dict]:
         "changed_at": utcnow(),
     }
     rows = []
+    skipped = _SKIPPED_BY_TABLE.get(obj.__tablename__, ())
     for column in state.mapper.column_attrs:
         name = column.key
-        if name in _SKIPPED_COLUMNS or name == "id":
+        if name in _SKIPPED_COLUMNS or name == "id" or name in skipped:
             continue
         if action == "update":
             history = state.attrs[name].history

@@ -14,7 +14,7 @@ from sollhaben.domain.receivables.dunning_policy import default_policy
 from sollhaben.domain.receivables.mandates import MandateInput
 from sollhaben.services import audit_log, ledger, organizations, persons
 from sollhaben.services.ledger import NewPosting
-from sollhaben.services.receivables import agreements, blocks, dunning_settings, sepa_mandates
+from sollhaben.services.receivables import agreements, blocks, dunning_settings, sepa_mandates, sepa_returns
 from sollhaben.services.receivables.agreements import AgreementInput
 from tests.conftest import make_org_input
 
@@ -78,3 +78,18 @@ def test_dunning_policy_shows_in_the_organizations_history(db, org):
     found = changes(audit_log.history(db, "organization", org.id))
     assert ("insert", "dunning_settings", "handover", None, default_policy("DE").handover.value) in found
     assert {row[3:] for row in found if row[1] == "dunning_level" and row[2] == "position"} >= {(None, "1")}
+
+
+def test_a_collection_run_keeps_the_mandates_use_out_of_the_log_a_return_note_is_in(db, org, payer):
+    from tests.integration.receivables.test_sepa_collection import DUE, _collected, fee
+
+    account = ledger.open_account(db, org.id, payer.id, module="kita")
+    sepa_mandates.save_mandate(db, org.id, MandateInput(payer.id, "KITA-0001", date(2026, 3, 1), "Anna Keller",
+                                                        IBAN), today=TODAY)
+    fee(db, account, "120.00", DUE)
+    before = len(audit_log.history(db, "person", payer.id))
+    [item] = _collected(db, org).values()
+    assert len(audit_log.history(db, "person", payer.id)) == before  # first/last use, sequence: the run's own
+    sepa_returns.record_return_debit(db, item.id, date(2026, 12, 5), "AM04", today=date(2026, 12, 5))
+    [note] = [e for e in audit_log.history(db, "person", payer.id) if e.field == "note"]
+    assert note.action == "update" and "AM04" in note.new_value
