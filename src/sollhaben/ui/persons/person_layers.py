@@ -9,6 +9,7 @@ from sollhaben.domain.master_data import MODULES
 from sollhaben.services.dto import AuditEntryDTO
 from sollhaben.ui.forms.ui_person_history import Ui_PersonHistoryLayer
 from sollhaben.ui.forms.ui_person_roles import Ui_PersonRolesLayer
+from sollhaben.ui.receivables import history_labels as receivables_history
 
 #: The roles a person can have, by module: (module, group title, ((role, label), …)).
 ROLE_CATALOG: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
@@ -59,9 +60,10 @@ _FIELD_LABELS = {
     "town": "Ort", "country": "Land", "address_extra": "c/o / Zusatz", "phone": "Telefon", "email": "E-Mail",
     "language": "Sprache", "note": "Notiz", "iban": "IBAN", "bic": "BIC", "holder": "Kontoinhaber/in",
     "module": "Modul", "role": "Rolle",
+    **receivables_history.FIELD_LABELS,  # mandates, agreements, blocks of the person's accounts
 }
-_HIDDEN_FIELDS = {"organization_id", "person_id"}  # keys that only link the rows
-_TABLE_LABELS = {"person_bank_account": "Bankverbindung", "person_role": "Rolle"}
+_HIDDEN_FIELDS = {"organization_id", "person_id", *receivables_history.HIDDEN_FIELDS}  # keys linking rows
+_TABLE_LABELS = {"person_bank_account": "Bankverbindung", "person_role": "Rolle", **receivables_history.TABLE_LABELS}
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
@@ -70,6 +72,7 @@ _CODES = {
     "role": {"guardian": "Sorgeberechtigte/r", "payer": "Zahler/in", "debtor": "Schuldner/in",
              "creditor": "Gläubiger/in", "beneficiary": "Berechtigte/r"},
     "kind": {"NATURAL": "Person", "INSTITUTION": "Institution"},
+    **receivables_history.CODES,
 }
 
 
@@ -77,7 +80,9 @@ def _value(field: str, text: str | None) -> str:
     if text is None:
         return ""
     match = _ISO_DATE.match(text)
-    return f"{match[3]}.{match[2]}.{match[1]}" if match else _CODES.get(field, {}).get(text, text)
+    if match:
+        return f"{match[3]}.{match[2]}.{match[1]}"
+    return receivables_history.money_text(field, text) or _CODES.get(field, {}).get(text, text)
 
 
 def _deleted_values(text: str | None) -> str:
