@@ -46,6 +46,7 @@ def test_a_returned_collection_from_the_file_is_booked_from_its_tab(qtbot, setup
     tab = page.returns
     assert page.tabs.tabText(tab.index) == "Rücklastschriften (0)"
     page.read_file(path, show_dialog=False)
+    assert any(line.note.startswith("Rücklastschrift AC04") for line in page.preview_dialog.preview.lines)
     page.book(page.preview_dialog.preview, path.read_bytes())
     assert page.tabs.tabText(tab.index) == "Rücklastschriften (1)"
     [line] = tab.list.model.rows()  # the bank's charge of 4.90 is not offered

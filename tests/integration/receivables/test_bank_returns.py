@@ -14,7 +14,7 @@ from sollhaben.domain.errors import ValidationError
 from sollhaben.persistence.models import BankEntry, SepaReturnDebit
 from sollhaben.services import organizations
 from sollhaben.services.receivables import bank_returns, sepa_returns
-from sollhaben.services.receivables.bank_import import import_bank_file
+from sollhaben.services.receivables.bank_import import import_bank_file, preview_import
 from tests.conftest import make_org_input
 from tests.integration.receivables.test_sepa_collection import (  # noqa: F401  (fixtures)
     IBANS,
@@ -59,6 +59,10 @@ def test_a_return_named_by_its_end_to_end_id_is_offered_and_booked_once(db, org,
     content = add_return_info(bank_file([debit("180.50", "R1", item.end_to_end_id, IBANS[1], "Anna Öztürk"),
                                          debit("4.90", "FEE", text="Kontoführung")]),
                               {item.end_to_end_id: ("AC04", "")})
+    preview = bank_returns.with_return_notes(db, org.id, preview_import(db, org.id, content, "avis.xml"), content)
+    notes = {line.amount: line.note for line in preview.lines}
+    assert notes[eur("180.50")].startswith(f"Rücklastschrift AC04 (Konto erloschen) – Lastschrift {item.end_to_end_id}")
+    assert notes[eur("4.90")] == "Belastung – nicht gebucht"  # the bank's charge stays what it is
     import_bank_file(db, org.id, content, "avis.xml")
     assert bank_returns.note_return_details(db, org.id, content) == 1
     assert bank_returns.note_return_details(db, org.id, content) == 0  # noted once

@@ -19,7 +19,7 @@ are not listed. The import's own rows stay as they are otherwise (status SKIPPED
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -43,6 +43,7 @@ from sollhaben.persistence.models import (
     SepaReturnDebit,
 )
 from sollhaben.services.receivables import sepa_returns
+from sollhaben.services.receivables.bank_dto import BankFilePreview
 from sollhaben.services.receivables.sepa_dto import ReturnDebitResult
 from sollhaben.services.unit_of_work import read_only, unit_of_work
 
@@ -99,23 +100,43 @@ class ReturnDebitLine:
         return "offen"
 
 
+def _return_notes(session: Session, organization_id: int, content: bytes) -> dict[str, str]:
+    """Servicer key → note for the file's debit lines that return a collection of ours or carry a
+    return reason."""
+    details = {d.key[:80]: d for d in read_return_details(content)}
+    items = _items_by_e2e(session, organization_id, [d.end_to_end_id for d in details.values() if d.end_to_end_id])
+    return {key: return_note(d.reason_code, d.end_to_end_id, d.reason_text) for key, d in details.items()
+            if d.reason_code or d.end_to_end_id in items}
+
+
+def with_return_notes(db: Database, organization_id: int, preview: BankFilePreview,
+                      content: bytes) -> BankFilePreview:
+    """The preview with its return debits named („Rücklastschrift … – Lastschrift …“) instead of
+    „Belastung – nicht gebucht“, so the clerk sees them before booking the file."""
+    with read_only(db) as session:
+        notes = _return_notes(session, organization_id, content)
+    if not notes:
+        return preview
+    lines = tuple(line._replace(note=f"{notes[line.key[:80]]} – buchen im Reiter „Rücklastschriften“")
+                  if not line.credit and line.key[:80] in notes else line for line in preview.lines)
+    return replace(preview, lines=lines)
+
+
 def note_return_details(db: Database, organization_id: int, content: bytes) -> int:
     """After an import: write what the file says about returned collections into the notes of the
     stored debit lines (those still „Nicht gebucht“ and not yet noted). Returns how many."""
-    details = {d.key[:80]: d for d in read_return_details(content)}
-    if not details:
-        return 0
     noted = 0
     with unit_of_work(db, "Die Bankzeile") as session:
+        notes = _return_notes(session, organization_id, content)  # debits naming nothing of ours are left
+        if not notes:
+            return 0
         entries = session.scalars(select(BankEntry).where(
             BankEntry.organization_id == organization_id, BankEntry.credit.is_(False), BankEntry.status == "SKIPPED",
-            BankEntry.servicer_reference.in_(list(details)))).all()
-        items = _items_by_e2e(session, organization_id, [d.end_to_end_id for d in details.values() if d.end_to_end_id])
+            BankEntry.servicer_reference.in_(list(notes)))).all()
         for entry in entries:
-            detail = details[entry.servicer_reference]
-            if parse_return_note(entry.note) is not None or not (detail.reason_code or detail.end_to_end_id in items):
-                continue  # already noted, or a debit that names nothing of ours (bank charges …)
-            entry.note = return_note(detail.reason_code, detail.end_to_end_id, detail.reason_text)
+            if parse_return_note(entry.note) is not None:
+                continue  # noted already
+            entry.note = notes[entry.servicer_reference]
             entry.updated_by = session.info.get("user", "system")
             entry.updated_at = utcnow()
             noted += 1

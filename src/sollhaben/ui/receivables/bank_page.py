@@ -17,7 +17,7 @@ from sollhaben.domain.references import format_iban
 from sollhaben.services.receivables import bank_clearing
 from sollhaben.services.receivables.bank_dto import BankEntryDTO, BankFileError, BankFilePreview, BankImportResult
 from sollhaben.services.receivables.bank_import import import_bank_file, preview_import
-from sollhaben.services.receivables.bank_returns import note_return_details
+from sollhaben.services.receivables.bank_returns import note_return_details, with_return_notes
 from sollhaben.ui.context import AppContext
 from sollhaben.ui.kita.run_worker import PageJobs
 from sollhaben.ui.receivables.bank_clearing_dialogs import AssignDialog, UnassignableDialog
@@ -147,8 +147,9 @@ class BankFilesPage(QWidget):
         db, org = self.context.db, self.context.organization_id
 
         def work(progress):
-            return preview_import(db, org, content, path.name, progress=progress.report,
-                                  cancelled=progress.cancelled)
+            preview = preview_import(db, org, content, path.name, progress=progress.report,
+                                     cancelled=progress.cancelled)
+            return with_return_notes(db, org, preview, content)  # returned collections named (bank_returns)
         self.jobs.run("Bankdatei lesen", work,
                       on_done=lambda preview: self._previewed(preview, content, show_dialog),
                       on_error=self._failed, cancellable=True)
