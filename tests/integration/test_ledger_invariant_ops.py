@@ -1,6 +1,6 @@
 """Operations of the other receivables parts in the random histories of test_ledger_invariant.py:
 bank import of a small generated camt.054 (and the same file again), assignment of a clearing line,
-SEPA collection run, return debit with fee, refund order of a credit balance and its cancellation,
+SEPA collection run, return debit with fee (entered, or booked from a bank file's returned debit), refund order of a credit balance and its cancellation,
 dunning run confirmed. Each acts through the part's public service and states
 what the postings it made must look like; their sum is the balance change the model expects.
 
@@ -150,6 +150,41 @@ def op_return_debit(m, data) -> None:
     booked(m, lambda: sepa_returns.record_return_debit(m.db, item.id, TODAY, "AM04", fee, today=TODAY), check)
 
 
+def op_bank_return_debit(m, data) -> None:
+    """The bank reports a collected item returned (a debit with RtrInf in a camt.054); the clerk books
+    the recognised line as the return debit, with a fee."""
+    from sollhaben.banking.camt_writer import EntrySpec, FileSpec, TxSpec, write_camt
+    from sollhaben.banking.return_info import add_return_info
+    from sollhaben.services.receivables import bank_returns, sepa_collections
+    from sollhaben.services.receivables.bank_import import import_bank_file
+
+    items = [i for c in sepa_collections.list_collections(m.db, m.organization_id)
+             for i in sepa_collections.collection_items(m.db, c.id) if i.returned_on is None]
+    if not items:
+        return
+    item = data.draw(st.sampled_from(items), label="returned by the bank")
+    m.serial += 1
+    tx = TxSpec(item.amount, f"R{m.serial}", end_to_end_id=item.end_to_end_id, debtor_name="Anna Becker",
+                debtor_iban=PAYER_IBAN, credit=False)
+    content = add_return_info(write_camt(FileSpec("054", "001.04", ORG_IBAN, f"RET-{m.serial}", datetime(
+        2026, 11, 24, 18), (EntrySpec(item.amount, TODAY, f"RE{m.serial}", credit=False, transactions=(tx,)),))),
+        {item.end_to_end_id: ("MD06", "Rückgabe auf Verlangen des Zahlers")})
+    before = _max_id(m.db)
+    import_bank_file(m.db, m.organization_id, content, f"ruecklastschrift-{m.serial}.xml")
+    assert _max_id(m.db) == before  # a debit books nothing by itself
+    bank_returns.note_return_details(m.db, m.organization_id, content)
+    line = next(r for r in bank_returns.list_return_debits(m.db, m.organization_id) if r.item_id == item.id)
+    assert line.reason_code == "MD06"
+    fee = data.draw(st.sampled_from([None, Money(350, "EUR")]), label="fee")
+
+    def check(made, _result):
+        assert [p.amount_minor for p in made if p.source == "REVERSAL"] == [item.amount.minor]
+        assert sum(p.amount_minor for p in made if p.source == "RETURN_DEBIT") == (fee.minor if fee else 0)
+
+    booked(m, lambda: bank_returns.book_return_debit(m.db, m.organization_id, line.entry_id, item.id, TODAY,
+                                                     line.reason_code, fee, today=TODAY), check)
+
+
 # --- refund of a credit balance ------------------------------------------------------------------------------
 
 def op_refund_order(m, data) -> None:
@@ -238,6 +273,7 @@ PARTS = (
     ("sollhaben.services.receivables.bank_import", [op_bank_import], []),
     ("sollhaben.services.receivables.bank_clearing", [op_clearing_assign], []),
     ("sollhaben.services.receivables.sepa_run", [op_sepa_run, op_return_debit], [setup_mandate]),
+    ("sollhaben.services.receivables.bank_returns", [op_bank_return_debit], []),
     ("sollhaben.services.receivables.payout_refunds", [op_refund_order], []),
     ("sollhaben.services.receivables.payout_orders", [op_cancel_refund], []),
     ("sollhaben.services.receivables.dunning", [op_dunning_confirm], [setup_dunning_fees]),
