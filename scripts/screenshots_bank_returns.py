@@ -16,7 +16,6 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -26,7 +25,8 @@ TODAY = date(2026, 11, 24)
 DUE = date(2026, 12, 1)
 RETURNED = date(2026, 12, 4)
 ORG_IBAN = "DE89370400440532013000"
-PAYERS = (("Öztürk", "Ayşe", "DE02500105170137075030", "180.50"), ("Berger", "Jonas", "DE88100900001234567892", "99.99"),
+PAYERS = (("Öztürk", "Ayşe", "DE02500105170137075030", "180.50"),
+          ("Berger", "Jonas", "DE88100900001234567892", "99.99"),
           ("Weiß", "Lena", "DE02120300000000202051", "250.00"))
 
 
@@ -61,7 +61,7 @@ def sample(db) -> tuple[int, bytes]:
         account = ledger.open_account(db, org.id, person.id, module="kita")
         sepa_mandates.save_mandate(db, org.id, MandateInput(person.id, f"KITA-{n:04d}", date(2025, 3, 1),
                                                             f"{first} {last}", iban), today=TODAY)
-        ledger.post(db, NewPosting(account.id, date(2026, 12, 1), "KITA_FEE", eur(amount), f"Beitrag 12.2026",
+        ledger.post(db, NewPosting(account.id, date(2026, 12, 1), "KITA_FEE", eur(amount), "Beitrag 12.2026",
                                    due_date=DUE))
     run = sepa_run.run_collection(db, sepa_proposal.propose(db, org.id, DUE, TODAY), "08", None, today=TODAY)
     items = {i.holder_name: i for i in sepa_collections.collection_items(db, run.collection_id)}

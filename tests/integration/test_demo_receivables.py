@@ -51,5 +51,6 @@ def test_demo_bank_files_import_and_leave_work_for_the_clerk(db, tmp_path, capsy
 
 
 def test_the_script_names_an_unknown_organization(db, tmp_path, capsys):
-    assert script().main(["--database", db.url, "--output", str(tmp_path / "x.xml"), "--organization", "Gibt es nicht"]) == 1
+    out = str(tmp_path / "x.xml")
+    assert script().main(["--database", db.url, "--output", out, "--organization", "Gibt es nicht"]) == 1
     assert "gibt es nicht" in capsys.readouterr().err

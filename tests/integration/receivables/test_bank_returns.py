@@ -103,8 +103,8 @@ def test_without_an_id_the_iban_and_amount_find_the_item(db, org, family, collec
     assert open_minor(db, family["Berger"][1].id) == 9999
 
 
-def test_a_smaller_debit_or_another_organizations_item_is_refused_and_nothing_is_half_booked(db, org, family,  # noqa: F811
-                                                                                            collected):
+def test_a_smaller_debit_or_another_organizations_item_is_refused_nothing_half_booked(
+        db, org, family, collected):  # noqa: F811
     item = collected["Weiß, Anna"]
     content = add_return_info(bank_file([debit("10.00", "R4", item.end_to_end_id)]), {item.end_to_end_id: ("AM04", "")})
     import_bank_file(db, org.id, content, "avis.xml")
