@@ -177,11 +177,21 @@ def _collected_items(session: Session, organization_id: int, entries: list[BankE
         .where(SepaCollection.organization_id == organization_id, or_(*wanted))).all()
 
 
-def _by_iban_and_amount(items: list, entry: BankEntry) -> list:
+def _open_by_iban_and_amount(items: list) -> dict[tuple[str, int, str], list]:
+    """Not yet returned items by (mandate IBAN, amount, currency): one look-up per debit line."""
+    found: dict[tuple[str, int, str], list] = {}
+    for i in items:
+        if i.returned_on is None:
+            found.setdefault((i.iban.replace(" ", "").upper(), i.amount_minor, i.currency), []).append(i)
+    return found
+
+
+def _by_iban_and_amount(open_items: dict, entry: BankEntry) -> list:
     iban = entry.debtor_iban.replace(" ", "").upper()
-    return [i for i in items if i.returned_on is None and iban and i.iban.replace(" ", "").upper() == iban
-            and i.amount_minor == entry.amount_minor and i.currency == entry.currency
-            and (entry.booking_date is None or i.due_date <= entry.booking_date)]
+    if not iban:
+        return []
+    return [i for i in open_items.get((iban, entry.amount_minor, entry.currency), ())
+            if entry.booking_date is None or i.due_date <= entry.booking_date]
 
 
 def list_return_debits(db: Database, organization_id: int, include_done: bool = False) -> list[ReturnDebitLine]:
@@ -196,6 +206,7 @@ def list_return_debits(db: Database, organization_id: int, include_done: bool = 
             return []
         items = _collected_items(session, organization_id, [entry for entry, _name in rows])
         by_e2e = {i.end_to_end_id: i for i in items}
+        open_items = _open_by_iban_and_amount(items)
         lines = []
         for entry, file_name in rows:
             noted = parse_return_note(entry.note)
@@ -203,7 +214,7 @@ def list_return_debits(db: Database, organization_id: int, include_done: bool = 
             item = by_e2e.get(e2e) if e2e else None
             via = "Lastschrift-ID" if item is not None else ""
             if item is None and not e2e:  # the file named no collection: the debtor's IBAN and the amount
-                candidates = _by_iban_and_amount(items, entry)
+                candidates = _by_iban_and_amount(open_items, entry)
                 if len(candidates) == 1:
                     item, via = candidates[0], "IBAN und Betrag"
             if item is None and noted is None:
