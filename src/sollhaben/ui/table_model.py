@@ -62,6 +62,7 @@ class Column:
     width: int | None = None  # initial width in pixels (None: the view decides)
     tooltip: str = ""
     stretch: bool = False  # this column takes the remaining width (instead of the last one)
+    cell_tooltip: bool = False  # the cell's full text as its tooltip (long texts a narrow column cuts)
 
     def text(self, row: Any) -> str:
         value = self.value(row)
@@ -191,6 +192,8 @@ class RowTableModel(QAbstractTableModel):
             return self._font(row)
         if role == ROW_ROLE:
             return row
+        if role == Qt.ItemDataRole.ToolTipRole and self.columns[index.column()].cell_tooltip:
+            return self.columns[index.column()].text(row) or None
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from sollhaben.domain.formatting import format_money
 from sollhaben.domain.money import Money
@@ -17,6 +17,11 @@ from sollhaben.ui.table_model import ALIGN_RIGHT, Column, RowTableModel
 from sollhaben.ui.widgets.list_view import FilterableList
 
 
+SALDO_WIDTH = 100  # „-12'345.60“ / „-12.345,60“ with room to spare
+LABEL_WIDTH = 110
+LIST_WIDTH = 360  # number 62 + holder ≥ 160 + balance 100 + scroll bar and frame
+
+
 class AccountsPage(QWidget):
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -24,9 +29,10 @@ class AccountsPage(QWidget):
         money = lambda amount: format_money(amount, context.country)  # noqa: E731
         columns = (
             Column("Konto", lambda r: r[0].number, width=62),
-            Column("Inhaber/in", lambda r: r[0].holder_name, width=150),
-            Column("Saldo", lambda r: r[1], ALIGN_RIGHT, formatter=money, width=90),
-            Column("Bezeichnung", lambda r: r[0].label, width=120),  # sub-accounts (enforcement cases)
+            Column("Inhaber/in", lambda r: r[0].holder_name, stretch=True, cell_tooltip=True),
+            Column("Saldo", lambda r: r[1], ALIGN_RIGHT, formatter=money, width=SALDO_WIDTH),
+            # sub-accounts (enforcement cases); shown only when an account has a label
+            Column("Bezeichnung", lambda r: r[0].label, width=LABEL_WIDTH, cell_tooltip=True),
         )
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
@@ -37,14 +43,18 @@ class AccountsPage(QWidget):
         self.list = FilterableList(RowTableModel(columns), left, placeholder="Suchen nach Konto, Name …")
         self.list.search.setMinimumWidth(200)
         left_layout.addWidget(self.list)
-        left.setMinimumWidth(310)  # number, holder and balance stay visible
+        header = self.list.table.horizontalHeader()
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)  # the balance never gets squeezed
+        self.list.table.setColumnHidden(3, True)  # until an account has a label (see reload)
+        left.setMinimumWidth(LIST_WIDTH)  # number, holder and balance visible without scrolling
         self.statement = StatementView(context, self)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(left)
         splitter.addWidget(self.statement)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 5)
-        splitter.setSizes([310, 890])
+        splitter.setChildrenCollapsible(False)
+        splitter.setStretchFactor(0, 0)  # a wider window widens the statement, not the list
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([LIST_WIDTH, 1000])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self.list.current_changed.connect(self._current_changed)
@@ -61,8 +71,22 @@ class AccountsPage(QWidget):
         rows: list[tuple[AccountDTO, Money]] = ledger.list_accounts(self.context.db, self.context.organization_id)
         current = self.list.current_row()
         self.list.set_rows(rows)
+        self._show_label_column(any(r[0].label for r in rows))
         if current is not None:
             self.show_account(current[0].id)
+
+    def _show_label_column(self, show: bool) -> None:
+        """„Bezeichnung“ only where sub-accounts have one; the list widens by its width then."""
+        table = self.list.table
+        if table.isColumnHidden(3) != show:
+            return
+        table.setColumnHidden(3, not show)
+        table.horizontalHeader().setStretchLastSection(False)
+        sizes = self.splitter.sizes()
+        extra = LABEL_WIDTH if show else -LABEL_WIDTH
+        self.list.parentWidget().setMinimumWidth(LIST_WIDTH + (LABEL_WIDTH if show else 0))
+        if sum(sizes) > 0:
+            self.splitter.setSizes([max(sizes[0] + extra, LIST_WIDTH), max(sizes[1] - extra, 1)])
 
     def _data_changed(self, table: str) -> None:
         if table in ("posting", "account", "person"):

@@ -128,22 +128,22 @@ class StatementView(QWidget):
             Column("Nr.", lambda line: line.posting.id, ALIGN_RIGHT, width=42),
             Column("Monat", lambda line: line.posting.value_month, width=62),
             Column("Kategorie", lambda line: category_label(line.posting.category), width=88),
-            Column("Text", lambda line: line.posting.text, width=150),
+            Column("Text", lambda line: line.posting.text, width=150, cell_tooltip=True),
             Column("Soll", lambda line: line.posting.amount if line.posting.amount.minor > 0 else None,
                    ALIGN_RIGHT, formatter=money, width=80),
             Column("Haben", lambda line: -line.posting.amount if line.posting.amount.minor < 0 else None,
                    ALIGN_RIGHT, formatter=money, width=80),
             Column("Saldo", lambda line: line.balance, ALIGN_RIGHT, formatter=money, width=84),
-            Column("Vermerk", lambda line: posting_status(line.posting), width=125),
+            Column("Vermerk", lambda line: posting_status(line.posting), width=150, cell_tooltip=True),
         ), parent=self, foreground=self._posting_color, font=self._posting_font)
         self.open_items = RowTableModel((
             Column("Fällig", lambda p: p.due_date, width=80),
             Column("Nr.", lambda p: p.id, ALIGN_RIGHT, width=42),
             Column("Monat", lambda p: p.value_month, width=62),
-            Column("Kategorie", lambda p: category_label(p.category), width=95),
-            Column("Text", lambda p: p.text, width=150),
-            Column("Betrag", lambda p: p.amount, ALIGN_RIGHT, formatter=money, width=80),
-            Column("Offen", lambda p: p.open_amount, ALIGN_RIGHT, formatter=money, width=80),
+            Column("Kategorie", lambda p: category_label(p.category), width=88),
+            Column("Text", lambda p: p.text, width=150, cell_tooltip=True),
+            Column("Betrag", lambda p: p.amount, ALIGN_RIGHT, formatter=money, width=76),
+            Column("Offen", lambda p: p.open_amount, ALIGN_RIGHT, formatter=money, width=76),
         ), parent=self)
         self._bold = QFont()
         self._bold.setBold(True)
@@ -151,11 +151,11 @@ class StatementView(QWidget):
         # gets a subtotal row (rows: (month text, category text, count, amount, is subtotal))
         self.groups = RowTableModel((
             Column("Monat", lambda g: g[0], width=62),
-            Column("Kategorie", lambda g: g[1], width=110),
+            Column("Kategorie", lambda g: g[1], width=105),
             Column("Posten", lambda g: g[2], ALIGN_RIGHT, width=50),
             Column("Offen", lambda g: g[3], ALIGN_RIGHT, formatter=money, width=84),
         ), parent=self, font=lambda g: self._bold if g[4] else None)
-        self.postings_view = _table(self.postings, self, stretch=8)  # Vermerk takes the rest; Text keeps its width
+        self.postings_view = _table(self.postings, self, stretch=4)  # the text takes the rest; Vermerk is short
         self.open_items_view = _table(self.open_items, self, stretch=4)
         self.groups_view = _table(self.groups, self, stretch=1)
 
@@ -172,8 +172,11 @@ class StatementView(QWidget):
             box_layout.addWidget(heading)
             box_layout.addWidget(view)
         splitter.addWidget(bottom)
-        bottom.setStretchFactor(0, 3)
-        bottom.setStretchFactor(1, 2)
+        # the sums keep the width their columns need; the open items (with their texts) get the rest
+        self.groups_view.setMinimumWidth(sum(c.width or 0 for c in self.groups.columns) + 24)
+        bottom.setStretchFactor(0, 1)
+        bottom.setStretchFactor(1, 0)
+        bottom.setSizes([1000, self.groups_view.minimumWidth()])
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)

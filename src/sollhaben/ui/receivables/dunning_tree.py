@@ -12,6 +12,8 @@ from sollhaben.domain.receivables.dunning import AccountLine, Action, ItemLine
 from sollhaben.services.receivables.dunning import DunningPreview
 
 COLUMNS = ("Konto / Posten", "Fällig", "Stufe", "Offen", "Gebühr", "Bisher", "Hinweis")
+COLUMN_WIDTHS = (0, 85, 135, 90, 75, 140, 220)  # 0: „Konto / Posten“ stretches
+NUMERIC_COLUMNS = (3, 4)  # Offen, Gebühr
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_ROLE = Qt.ItemDataRole.UserRole + 2
 _GREY = QBrush(QColor("#777777"))
@@ -36,10 +38,15 @@ class ProposalTree(QTreeWidget):
         self.setAlternatingRowColors(True)
         self.setUniformRowHeights(True)
         header = self.header()
-        header.setStretchLastSection(True)
-        for column, width in enumerate((300, 85, 150, 95, 75, 150)):
-            header.resizeSection(column, width)
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # names and item texts get the room
+        header.setMinimumSectionSize(60)
+        for column, width in enumerate(COLUMN_WIDTHS):
+            if width:
+                header.resizeSection(column, width)
+        for column in NUMERIC_COLUMNS:  # headers of amounts sit above their right-aligned values
+            self.headerItem().setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self._filling = False
         self.excluded_accounts: frozenset[int] = frozenset()
         self.excluded_items: frozenset[int] = frozenset()
@@ -74,6 +81,8 @@ class ProposalTree(QTreeWidget):
                                 format_number_minor(account.amount_minor, country) if account.letter_level else "",
                                 format_number_minor(account.fee_minor, country) if account.fee_minor else "", "",
                                 hint])
+        node.setToolTip(0, account.account.name)
+        node.setToolTip(6, hint)
         node.setData(0, ID_ROLE, account.account.id)
         node.setData(0, KIND_ROLE, "account")
         node.setFlags(node.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -96,6 +105,8 @@ class ProposalTree(QTreeWidget):
         status = {Action.REMIND: f"Stufe {line.level}", Action.HANDOVER: "Übergabe"}.get(line.action, "–")
         child = QTreeWidgetItem([item.text, format_date(item.due_date), status,
                                  format_number_minor(item.open_minor, country), "", _history(line), line.reason])
+        child.setToolTip(0, item.text)
+        child.setToolTip(6, line.reason)
         child.setData(0, ID_ROLE, item.id)
         child.setData(0, KIND_ROLE, "item")
         child.setFlags(child.flags() | Qt.ItemFlag.ItemIsUserCheckable)
