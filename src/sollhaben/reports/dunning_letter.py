@@ -22,6 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from sollhaben.domain.formatting import format_date, format_number_minor
 from sollhaben.reports import letter_texts
+from sollhaben.reports.dunning_letter_texts import total_label
 from sollhaben.reports.fonts import LETTER_BOLD, LETTER_REGULAR, register_fonts, wrap
 from sollhaben.reports.kita_assessment_pdf import Words
 from sollhaben.reports.letter import (
@@ -143,7 +144,7 @@ def _table(letter: ReminderLetter) -> list[FlowItem]:
         items.append(fee)
     items[-1].keep_with_next = True  # the total stays with the last row
     total = FlowItem(LINE_GAP + 1.0)
-    total.text(COL_TEXT, 1.2, "Total zu bezahlen", LETTER_BOLD, 10.0)
+    total.text(COL_TEXT, 1.2, total_label(country), LETTER_BOLD, 10.0)
     total.text(COL_OPEN, 1.2, money(letter.total_minor, country, letter.currency), LETTER_BOLD, 10.0, right=True)
     total.rules.append((COL_TEXT, COL_OPEN, -2.6, 0.8))
     return items + [total, space(1.0)]

@@ -63,10 +63,14 @@ def _recipient(person: Person, org: _Org) -> tuple[tuple[str, ...], str]:
 
 
 def _payment(org: _Org, notice: DunningNotice, person: Person):
-    """(payment lines, QR-bill or None)."""
+    """(payment lines, QR-bill or None). When the level text already asks for the amount by the date
+    (the default texts do: „Bitte überweisen Sie {betrag} bis {frist}.“), the lines under the table
+    only say how to pay — a letter does not ask twice; a text without them keeps the full sentence."""
     amount = money_text(notice.amount_minor, org.country, org.currency)
+    due = format_date(notice.payment_due)
+    asked = amount in (notice.body or "") and due in (notice.body or "")
     if not org.iban:
-        return (f"Bitte überweisen Sie {amount} bis {format_date(notice.payment_due)}.",), None
+        return (() if asked else (f"Bitte überweisen Sie {amount} bis {due}.",)), None
     if notice.qr_bill and org.country == "CH":
         name = person.last_name if person.kind == PersonKind.INSTITUTION.value else \
             f"{person.first_name} {person.last_name}".strip()
@@ -81,14 +85,16 @@ def _payment(org: _Org, notice: DunningNotice, person: Person):
             bill = prepare_bill(data)
         except ValidationError as exc:
             raise exc.prefixed("bill") from None
-        return (f"Bitte bezahlen Sie {amount} bis {format_date(notice.payment_due)} mit dem "
-                "QR-Einzahlungsschein.",), bill
+        if asked:
+            return ("Bitte verwenden Sie für die Zahlung den QR-Einzahlungsschein.",), bill
+        return (f"Bitte bezahlen Sie {amount} bis {due} mit dem QR-Einzahlungsschein.",), bill
     reference = notice.reference
     shown = format_qr_reference(reference) if reference.isdigit() else format_creditor_reference(reference)
     account = f"IBAN {format_iban(org.iban)}" + (f", BIC {org.bic}" if org.bic else "")
     label = "Verwendungszweck" if org.country == "DE" else "Referenz"
-    return (f"Bitte überweisen Sie {amount} bis {format_date(notice.payment_due)} auf das Konto {account}.",
-            f"{label}: {shown}"), None
+    if asked:
+        return (f"Unsere Bankverbindung: {account}", f"{label}: {shown} (bitte bei der Überweisung angeben)"), None
+    return (f"Bitte überweisen Sie {amount} bis {due} auf das Konto {account}.", f"{label}: {shown}"), None
 
 
 def _letters(db: Database, organization_id: int, notice_ids: list[int]) -> Iterator[ReminderLetter]:
