@@ -1,7 +1,7 @@
 """A payment of the file was booked by another import meanwhile (same idempotency key at the
 database): the bulk writer's unique violation becomes the German BankFileError, nothing is stored.
-On PostgreSQL the rows go in through COPY on a background writer thread, on SQLite through the
-driver's executemany: both raise the driver's own IntegrityError, not SQLAlchemy's."""
+The rows go in through COPY (PostgreSQL) or the driver's executemany (SQLite): both raise the
+driver's own IntegrityError, which `bank_bulk` hands on as SQLAlchemy's."""
 from __future__ import annotations
 
 from datetime import date

@@ -2,8 +2,7 @@
 module rule (the payer's designation first), then postings, allocations and bank entries written
 with executemany in the caller's transaction. 20 000 lines must not be 20 000 `book_payment` calls.
 
-Rows go in with ids taken up front (`bank_bulk`): COPY on PostgreSQL (by a background writer, so the
-server checks and indexes one batch while the next is built), executemany on SQLite.
+Rows go in with ids taken up front (`bank_bulk`): COPY on PostgreSQL, executemany on SQLite.
 The ledger's invariants hold as in `ledger.book_payment`: the affected accounts are locked first
 (PostgreSQL), every proposal is computed against the open amounts left by the lines before it (two
 payments for one account in one file never over-allocate an item), allocations are only inserted,
@@ -23,7 +22,7 @@ from sollhaben.domain.money import Money
 from sollhaben.domain.receivables import OpenItem, propose_allocation
 from sollhaben.persistence.base import utcnow
 from sollhaben.persistence.models import Allocation, BankEntry, Posting
-from sollhaben.services.receivables.bank_bulk import RowWriter, take_ids
+from sollhaben.services.receivables.bank_bulk import take_ids, write_rows
 from sollhaben.services.receivables.bank_lookup import account_infos, open_items
 from sollhaben.services.receivables.receipts_rules import receipt_rules_for
 
@@ -68,11 +67,11 @@ def plan_allocations(session: Session, organization_id: int, payments: Sequence[
 
 
 def take_posting_ids(session: Session, count: int) -> list[int]:
-    """The payments' posting ids, in one query for the whole file (before the writer starts)."""
+    """The payments' posting ids, in one query for the whole file."""
     return take_ids(session, Posting.__table__, count)
 
 
-def insert_payments(writer: RowWriter, organization_id: int, import_id: int, payments: Sequence[PaymentToBook],
+def insert_payments(session: Session, organization_id: int, import_id: int, payments: Sequence[PaymentToBook],
                     plans: dict[int, list[tuple[int, int]]], texts: dict[int, tuple[str, str, str]], user: str,
                     tick: Callable[[int], None], all_ids: list[int]) -> dict[int, int]:
     """Insert the payment postings (ids `all_ids`, from `take_posting_ids`) and their allocations;
@@ -93,8 +92,8 @@ def insert_payments(writer: RowWriter, organization_id: int, import_id: int, pay
                 reference=reference[:35], text=text[:200],
                 detail={"bank_entry": key, "value_date": p.value_date.isoformat()},
                 idempotency_key=f"BANK:{organization_id}:{key}", created_by=user, created_at=now))
-        writer.write(Posting.__table__, rows)
-        writer.write(Allocation.__table__, [
+        write_rows(session, Posting.__table__, rows)
+        write_rows(session, Allocation.__table__, [
             dict(credit_id=posting_ids[p.index], item_id=item_id, amount_minor=minor, created_by=user,
                  created_at=now)
             for p in part for item_id, minor in plans.get(p.index, ()) if minor])
@@ -102,5 +101,5 @@ def insert_payments(writer: RowWriter, organization_id: int, import_id: int, pay
     return posting_ids
 
 
-def insert_entries(writer: RowWriter, rows: list[dict]) -> None:
-    writer.write(BankEntry.__table__, rows)
+def insert_entries(session: Session, rows: list[dict]) -> None:
+    write_rows(session, BankEntry.__table__, rows)

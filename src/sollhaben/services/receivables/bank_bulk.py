@@ -7,19 +7,10 @@
   written with the driver's executemany.
 
 Both run in the caller's transaction: a later error rolls everything back.
-
-`RowWriter` overlaps the server's work with ours on PostgreSQL: a COPY of 20 000 rows keeps the
-server busy (foreign-key checks, index updates) for longer than it takes us to build the rows, so
-the batches are handed to one background thread that runs the COPYs in order on the transaction's
-connection while the caller builds the next batch. The caller does not touch the session until the
-writer is closed; closing waits for every batch and raises the first error of the writer (the
-transaction then rolls back as before). On SQLite the rows are written at once, as before.
 """
 from __future__ import annotations
 
 import json
-import queue
-import threading
 from datetime import datetime, timezone
 
 from sqlalchemy import JSON, Table, func, select, text
@@ -133,59 +124,3 @@ def _executemany(connection, table: Table, rows: list[dict]) -> None:
     finally:
         cursor.close()
 
-
-class RowWriter:
-    """`write(table, rows)` in order; on PostgreSQL in a background thread (see the module docstring).
-    Use as a context manager: leaving it waits for the writer, also when the caller raised."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        connection = session.connection()
-        self._background = connection.dialect.name == "postgresql"
-        self._error: BaseException | None = None
-        if self._background:
-            self._dbapi = connection.connection.dbapi_connection
-            self._driver_integrity_error = connection.dialect.dbapi.IntegrityError
-            self._jobs: queue.Queue = queue.Queue()
-            self._thread = threading.Thread(target=self._run, name="bank-import-copy", daemon=True)
-            self._thread.start()
-
-    def write(self, table: Table, rows: list[dict]) -> None:
-        """Queue `rows` (not changed by the caller afterwards)."""
-        if not rows:
-            return
-        if not self._background:
-            write_rows(self._session, table, rows)
-        elif self._error is None:  # after an error the rest is not written; close() raises it
-            self._jobs.put((table, rows))
-
-    def _run(self) -> None:
-        while (job := self._jobs.get()) is not None:
-            if self._error is None:
-                try:
-                    _copy(self._dbapi, *job)
-                except self._driver_integrity_error as exc:
-                    self._error = _integrity_error(job[0], exc)
-                    self._error.__cause__ = exc
-                except BaseException as exc:  # handed to the caller's thread by close()
-                    self._error = exc
-
-    def close(self) -> None:
-        if self._background and self._thread.is_alive():
-            self._jobs.put(None)
-            self._thread.join()
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
-
-    def __enter__(self) -> "RowWriter":
-        return self
-
-    def __exit__(self, kind, error, traceback) -> None:
-        if kind is None:
-            self.close()
-            return
-        try:  # the caller's error wins; the writer's (if any) would only follow from it
-            self.close()
-        except BaseException:
-            pass

@@ -34,7 +34,6 @@ from sollhaben.services.receivables.bank_booking import (
     plan_allocations,
     take_posting_ids,
 )
-from sollhaben.services.receivables.bank_bulk import RowWriter
 from sollhaben.services.receivables.bank_dto import BankFileError, BankFilePreview, BankImportResult, BankLineDTO
 from sollhaben.services.unit_of_work import read_only, unit_of_work
 
@@ -211,12 +210,10 @@ def _store(session: Session, organization_id: int, preview: BankFilePreview, doc
     texts = {p.index: (lines[p.index].key, lines[p.index].reference, _posting_text(lines[p.index]))
              for p in payments}
     ids = take_posting_ids(session, len(payments))
-    with RowWriter(session) as writer:  # the session is the writer's until the block ends
-        posting_ids = insert_payments(writer, organization_id, row.id, payments, plans, texts, user, tick, ids)
-        insert_entries(writer, [_entry_row(organization_id, row.id, index, line, posting_ids.get(index), user,
-                                           document)
-                                for index, line in enumerate(lines)
-                                if line.status not in (LineStatus.PENDING, LineStatus.DUPLICATE)])
+    posting_ids = insert_payments(session, organization_id, row.id, payments, plans, texts, user, tick, ids)
+    insert_entries(session, [_entry_row(organization_id, row.id, index, line, posting_ids.get(index), user, document)
+                             for index, line in enumerate(lines)
+                             if line.status not in (LineStatus.PENDING, LineStatus.DUPLICATE)])
     if progress:
         progress(total, total, "Fertig")
     return row.id
