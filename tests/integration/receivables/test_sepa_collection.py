@@ -18,7 +18,9 @@ from sollhaben.domain.receivables.mandates import MandateInput
 from sollhaben.persistence.models import Allocation, Posting, SepaCollection, SepaCollectionItem, SepaMandate
 from sollhaben.services import ledger, organizations, persons
 from sollhaben.services.ledger import NewPosting
-from sollhaben.services.receivables import sepa_collections, sepa_mandates, sepa_proposal, sepa_returns, sepa_run
+from sollhaben.services.receivables import (
+    receipts, sepa_collections, sepa_mandates, sepa_proposal, sepa_returns, sepa_run,
+)
 from tests.conftest import make_org_input
 
 TODAY = date(2026, 11, 24)
@@ -354,3 +356,14 @@ def test_a_saved_mandate_makes_the_fee_assessment_letter_a_direct_debit_letter(d
         payment.set_mandate_lookup(None)
     assert (after.payment.method, after.payment.mandate_reference) == (PaymentMethod.SEPA_DEBIT, "KITA-MUTTER-1")
     assert after.payment.iban == "DE02 5001 0517 0137 0750 30"
+
+
+def test_a_collected_direct_debit_is_not_reversed_as_a_wrong_receipt(db, org, family):
+    """It comes back as a return debit; a plain reversal would leave the collection and the
+    mandate's sequence wrong and block the return debit later."""
+    item = _collected(db, org)["Berger, Anna"]
+    with pytest.raises(ValidationError) as caught:
+        receipts.reverse_receipt(db, item.payment_posting_id, date(2026, 12, 5), "falsch eingezogen")
+    assert "Rücklastschrift" in str(caught.value)
+    result = sepa_returns.record_return_debit(db, item.id, date(2026, 12, 5), "MD06", None, today=date(2026, 12, 5))
+    assert result.fee_posting_id is None

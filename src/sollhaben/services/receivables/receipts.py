@@ -247,10 +247,11 @@ def is_receipt(posting: Posting) -> bool:
 
 
 def reverse_receipt(db: Database, posting_id: int, booking_date: date, reason: str) -> int:
-    """Reverse a wrong receipt (booked by hand, from a bank file or a direct debit): a reversal
-    posting that names it, with the reason; its allocations are released, so the items it paid are
-    open again. Refused without a reason, for anything but a receipt, twice, or dated before the
-    receipt. Returns the reversal's id."""
+    """Reverse a wrong receipt (booked by hand or from a bank file): a reversal posting that names
+    it, with the reason; its allocations are released, so the items it paid are open again. Refused
+    without a reason, for anything but a receipt, twice, dated before the receipt, or for a
+    collected direct debit (that is a return debit: `sepa_returns.record_return_debit`). Returns the
+    reversal's id."""
     errors = ErrorCollector()
     reason = (reason or "").strip()
     if not reason:
@@ -268,6 +269,11 @@ def reverse_receipt(db: Database, posting_id: int, booking_date: date, reason: s
             errors.add("posting", f"Storno: Buchung Nr. {posting_id} ist kein Zahlungseingang.")
         elif session.scalar(select(Posting.id).where(Posting.reverses_id == posting_id)) is not None:
             errors.add("posting", f"Storno: Die Zahlung Nr. {posting_id} ist bereits storniert.")
+        elif (original.detail or {}).get("sepa_collection") is not None:
+            # a collected direct debit comes back from the bank as a return debit, which also keeps
+            # the mandate's sequence and the collection right; a plain reversal would block that
+            errors.add("posting", f"Storno: Die Zahlung Nr. {posting_id} ist ein SEPA-Lastschrifteinzug. Bitte als "
+                                  "Rücklastschrift buchen (Seite Lastschriften oder Zahlungseingänge).")
         if booking_date is not None and booking_date < original.booking_date:
             errors.add("booking_date", f"Buchungsdatum: Das Storno kann nicht vor der Zahlung "
                                        f"({format_date(original.booking_date)}) liegen.")
