@@ -62,7 +62,9 @@ class Column:
     width: int | None = None  # initial width in pixels (None: the view decides)
     tooltip: str = ""
     stretch: bool = False  # this column takes the remaining width (instead of the last one)
-    cell_tooltip: bool = False  # the cell's full text as its tooltip (long texts a narrow column cuts)
+    # the cell's tooltip: True → its full text (long texts a narrow column cuts); a callable → what it
+    # returns for the row (e.g. a detail that has no column of its own)
+    cell_tooltip: bool | Callable[[Any], str] = False
 
     def text(self, row: Any) -> str:
         value = self.value(row)
@@ -193,7 +195,8 @@ class RowTableModel(QAbstractTableModel):
         if role == ROW_ROLE:
             return row
         if role == Qt.ItemDataRole.ToolTipRole and self.columns[index.column()].cell_tooltip:
-            return self.columns[index.column()].text(row) or None
+            tip = self.columns[index.column()].cell_tooltip
+            return (tip(row) if callable(tip) else self.columns[index.column()].text(row)) or None
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,

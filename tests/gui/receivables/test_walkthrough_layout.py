@@ -8,7 +8,9 @@ from PySide6.QtWidgets import QHeaderView
 
 from sollhaben.ui.context import AppContext
 from sollhaben.ui.ledger import AccountsPage
+from sollhaben.ui.receivables.bank_preview_dialog import fitted_size
 from sollhaben.ui.receivables.dunning_tree import COLUMNS, ProposalTree
+from tests.gui.receivables.test_bank_page import IBAN, setup  # noqa: F401
 from tests.gui.receivables.test_dunning_page import TODAY, accounts, context, page, propose  # noqa: F401
 from tests.gui.test_accounts_page import booked  # noqa: F401
 
@@ -84,3 +86,52 @@ def test_proposal_tree_gives_the_names_the_room_and_aligns_amount_headers(qtbot,
     assert account.toolTip(0) == account.text(0)
     assert item.toolTip(0) == item.text(0)
     assert header.sectionViewportPosition(hint) + header.sectionSize(hint) <= tree.viewport().width()
+
+
+def _hint_fits(qtbot, table, title: str) -> None:
+    qtbot.wait(50)  # the view lays out its scroll bars on the next event-loop turn
+    model = table.model().sourceModel() if hasattr(table.model(), "sourceModel") else table.model()
+    titles = [c.title for c in model.columns]
+    header = table.horizontalHeader()
+    hint = titles.index(title)
+    assert header.sectionResizeMode(hint) == QHeaderView.ResizeMode.Stretch
+    assert header.sectionViewportPosition(hint) + header.sectionSize(hint) <= table.viewport().width()
+    assert header.sectionSize(hint) >= 250
+    assert not table.horizontalScrollBar().isVisible()
+
+
+def test_bank_preview_fits_the_screen_and_the_clearing_list_needs_no_sideways_scrolling(qtbot, setup):  # noqa: F811
+    page, _account, _items, path = setup
+    page.resize(*PAGE_SIZE)
+    page.show()
+    qtbot.waitExposed(page)
+    _hint_fits(qtbot, page.clearing.table, "Hinweis")  # empty list: no scroll bar either
+    page.read_file(path, show_dialog=False)
+    dialog = page.preview_dialog
+    qtbot.addWidget(dialog)
+    dialog.resize(*fitted_size(1600, 1000))
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    table = dialog.lines.table
+    _hint_fits(qtbot, table, "Hinweis")
+    # IBAN and the place in the file have no column of their own any more: tooltips, and still searched
+    model = dialog.lines.model
+    titles = [c.title for c in model.columns]
+    assert all(table.isColumnHidden(titles.index(t)) for t in ("IBAN", "Stelle in der Datei"))
+    debtor = model.index(0, titles.index("Auftraggeber/in"))
+    assert "IBAN CH93 0076 2011 6238 5295 7" in model.data(debtor, Qt.ItemDataRole.ToolTipRole)
+    note = model.index(0, titles.index("Hinweis"))
+    assert "Stelle in der Datei: Zeile" in model.data(note, Qt.ItemDataRole.ToolTipRole)
+    dialog.lines.search.setText("CH93 0076")
+    assert len(dialog.lines.visible_rows()) == 1
+    page.book(dialog.preview, path.read_bytes())
+    clearing_titles = [c.title for c in page.clearing.model.columns]
+    assert page.clearing.table.isColumnHidden(clearing_titles.index("IBAN"))
+    _hint_fits(qtbot, page.clearing.table, "Hinweis")
+
+
+def test_bank_preview_size_is_ninety_percent_of_the_screen_width():
+    assert fitted_size(1600, 1000) == (1440, 750)
+    assert fitted_size(1920, 1080) == (1728, 810)
+    assert fitted_size(1000, 700) == (1000, 640)  # small screens: the old minimum, never more than the screen
+    assert fitted_size(800, 600) == (800, 600)

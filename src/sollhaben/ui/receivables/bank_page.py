@@ -47,19 +47,25 @@ class BankFilesPage(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("tabs")
 
+        iban = lambda r: format_iban(r.debtor_iban) if r.debtor_iban else ""  # noqa: E731
         self.clearing = FilterableList(RowTableModel((
             Column("Datum", lambda r: r.booking_date, width=80),
             Column("Betrag", lambda r: r.amount, ALIGN_RIGHT, formatter=money, width=90),
-            Column("Auftraggeber/in", lambda r: r.debtor_name, width=170),
+            Column("Auftraggeber/in", lambda r: r.debtor_name, width=170,
+                   cell_tooltip=lambda r: "\n".join(t for t in (r.debtor_name, iban(r) and f"IBAN {iban(r)}") if t)),
             Column("Referenz / Mitteilung", lambda r: " · ".join(p for p in (reference_text(r.reference), r.text) if p),
-                   width=260),
-            Column("Hinweis", lambda r: r.note, width=330),
-            Column("Stand", lambda r: r.status_label, width=120),
-            Column("Konto", lambda r: r.account_label, width=180),
-            Column("IBAN", lambda r: format_iban(r.debtor_iban) if r.debtor_iban else "", width=190),
+                   width=240, cell_tooltip=True),
+            Column("Hinweis", lambda r: r.note, stretch=True, cell_tooltip=True),
+            Column("Stand", lambda r: r.status_label, width=120,
+                   cell_tooltip=lambda r: f"{r.status_label}\nDatei: {r.file_name}"),
+            Column("Konto", lambda r: r.account_label, width=170, cell_tooltip=True),
+            # hidden (they made the list scroll sideways): still searched, shown in the tooltips above
+            Column("IBAN", iban, width=190),
             Column("Datei", lambda r: r.file_name, width=160),
         )), self, placeholder="Suchen nach Name, IBAN, Referenz, Mitteilung …")
         self.clearing.setObjectName("clearing")
+        for hidden in (7, 8):
+            self.clearing.table.setColumnHidden(hidden, True)
         self.assign_button = QPushButton("Zuordnen …", self)
         self.assign_button.setObjectName("assignButton")
         self.unassignable_button = QPushButton("Nicht zuordenbar …", self)

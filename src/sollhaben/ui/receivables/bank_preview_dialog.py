@@ -38,16 +38,44 @@ def line_columns(country: str) -> tuple[Column, ...]:
         Column("Datum", lambda r: r.booking_date, width=80),
         Column("Betrag", lambda r: r.amount if r.credit else None, ALIGN_RIGHT, width=85, formatter=money),
         Column("Belastung", lambda r: None if r.credit else r.amount, ALIGN_RIGHT, width=75, formatter=money),
-        Column("Auftraggeber/in", lambda r: r.debtor_name, width=170),
-        Column("Referenz / Mitteilung", lambda r: reference_text(r.reference) or r.text, width=250),
-        Column("Konto", lambda r: r.account_label, width=190),
+        Column("Auftraggeber/in", lambda r: r.debtor_name, width=160, cell_tooltip=_debtor_tip),
+        Column("Referenz / Mitteilung", lambda r: reference_text(r.reference) or r.text, width=250,
+               cell_tooltip=True),
+        Column("Konto", lambda r: r.account_label, width=165, cell_tooltip=True),
         Column("Über", lambda r: r.via, width=65),
         Column("auf Posten", lambda r: r.allocated, ALIGN_RIGHT, formatter=money, width=80,
                tooltip="Was den offenen Posten zugeordnet wird; der Rest bleibt Guthaben auf dem Konto"),
-        Column("Hinweis", lambda r: r.note, width=300),
-        Column("IBAN", lambda r: format_iban(r.debtor_iban) if r.debtor_iban else "", width=190),
-        Column("Stelle in der Datei", lambda r: f"Zeile {r.line}, {r.position}", width=260),
+        Column("Hinweis", lambda r: r.note, stretch=True, cell_tooltip=_note_tip),
+        # hidden (HIDDEN_COLUMNS: they made the list scroll sideways): still searched, shown in the tooltips
+        Column("IBAN", _iban, width=190),
+        Column("Stelle in der Datei", _place, width=260),
     )
+
+
+HIDDEN_COLUMNS = (10, 11)
+
+
+def fitted_size(available_width: int, available_height: int) -> tuple[int, int]:
+    """90 % of the available width and 75 % of the height, at least the 1180 × 640 the dialog was laid
+    out for (but never more than the screen): the lines have many columns and „Hinweis“ takes the rest."""
+    return (max(min(1180, available_width), int(available_width * 0.9)),
+            max(min(640, available_height), int(available_height * 0.75)))
+
+
+def _iban(r) -> str:
+    return format_iban(r.debtor_iban) if r.debtor_iban else ""
+
+
+def _place(r) -> str:
+    return f"Zeile {r.line}, {r.position}"
+
+
+def _debtor_tip(r) -> str:
+    return "\n".join(t for t in (r.debtor_name, _iban(r) and f"IBAN {_iban(r)}") if t)
+
+
+def _note_tip(r) -> str:
+    return "\n".join(t for t in (r.note, f"Stelle in der Datei: {_place(r)}") if t)
 
 
 class BankPreviewDialog(QDialog):
@@ -55,7 +83,7 @@ class BankPreviewDialog(QDialog):
         super().__init__(parent)
         self.preview = preview
         self.setWindowTitle(f"Bankdatei einlesen – {preview.file_name}")
-        self.resize(1180, 640)
+        self._fit_to_screen()
         head = QLabel(self)
         head.setObjectName("head")
         head.setWordWrap(True)
@@ -107,6 +135,8 @@ class BankPreviewDialog(QDialog):
                 foreground=lambda r: QColor(STATUS_COLORS[r.status])), self,
                 placeholder="Suchen nach Name, IBAN, Referenz, Konto …")
             self.lines.setObjectName("lines")
+            for hidden in HIDDEN_COLUMNS:
+                self.lines.table.setColumnHidden(hidden, True)
             layout.addWidget(self.lines, 1)
 
         buttons = QDialogButtonBox(self)
@@ -122,3 +152,7 @@ class BankPreviewDialog(QDialog):
         buttons.rejected.connect(self.reject)
         cancel.setDefault(not self.book_button.isEnabled())
         layout.addWidget(buttons)
+
+    def _fit_to_screen(self) -> None:
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        self.resize(*fitted_size(screen.width(), screen.height()) if screen is not None else (1180, 640))
