@@ -311,7 +311,7 @@ def parse_amount(text: str, currency: Currency | str, field: str = "Betrag") -> 
     raw = (text or "").strip()
     if not raw:
         raise ValidationError(f"{field}: Bitte einen Betrag eingeben.", field)
-    cleaned = raw
+    cleaned = raw.replace("\u2212", "-")  # a typographic minus pasted from elsewhere reads as a minus
     for mark in _CURRENCY_MARKS:
         if cleaned.upper().endswith(mark.upper()):
             cleaned = cleaned[: -len(mark)].strip()

@@ -178,7 +178,7 @@ def test_every_mode_discounts_and_the_shares_example(qtbot, page, sqlite_db, sta
     type_into(qtbot, meals.count, "17")
     set_payer(qtbot, meals, 0, "Laura")
     qtbot.waitUntil(lambda: individual.result.text() != "")
-    assert monthly.discount_labels[0].text() == "−12,60 → 113,40" and monthly.special_label.text() == "−5,00 → 108,40"
+    assert monthly.discount_labels[0].text() == "-12,60 → 113,40" and monthly.special_label.text() == "-5,00 → 108,40"
     assert monthly.payers[0].open.text() == "offen 8,40"
     assert individual.payers[0].open.text() == "offen 191,20" and individual.payers[1].open.text() == "Rest 191,20"
     assert individual.result.text() == "Monat 03.2026: 291,20 → Laura Gerber 100,00 · Reto Gerber 191,20"
@@ -193,7 +193,7 @@ def test_every_mode_discounts_and_the_shares_example(qtbot, page, sqlite_db, sta
     rows = summary_rows(panel)
     assert ["Beitrag: Individuell", "", "291,20", "291,20", ""] in rows
     assert ["Zahler: Reto Gerber", "", "", "191,20", ""] in rows
-    assert ["− Ermäßigung 10 %", "", "", "−12,60", ""] in rows
+    assert ["− Ermäßigung 10 %", "", "", "-12,60", ""] in rows
     assert ["Gesamt im Monat", "", "", "464,20", ""] in rows  # 108,40 + 291,20 + 64,60
 
 

@@ -212,13 +212,13 @@ def test_a_sibling_named_for_the_ladder_counts_live_and_is_stored(qtbot, page, s
     choose(line.discounts[0], "Geschwisterstaffel")
     choose(line.payers[0].combo, "Laura")
     qtbot.waitUntil(lambda: line.discount_labels[0].text() != "")
-    assert line.discount_labels[0].text() == "−0,00 → 126,00"  # Mia is the oldest of her siblings in care
+    assert line.discount_labels[0].text() == "-0,00 → 126,00"  # Mia is the oldest of her siblings in care
     panel.tabs.setCurrentIndex(0)
     pick = panel.basic.sibling_pick
     type_into(qtbot, pick, "Jonas")
     qtbot.keyClick(pick, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: panel.basic.extra_siblings() == (older.id,))
-    qtbot.waitUntil(lambda: line.discount_labels[0].text() == "−25,20 → 100,80")  # now the 2nd child: 20 %
+    qtbot.waitUntil(lambda: line.discount_labels[0].text() == "-25,20 → 100,80")  # now the 2nd child: 20 %
     with qtbot.waitSignal(editor.saved):
         editor.save()
     period = billing_data.get_period(sqlite_db, billing_data.list_periods(sqlite_db, family.child)[0].id).period

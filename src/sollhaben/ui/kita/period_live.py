@@ -96,7 +96,7 @@ def _fee(ctx, month, facts, line: m.FeeLine, computed, problem, period) -> LineP
     running = base
     for item in deductions:
         running = running - item.deduction.amount
-        text = f"−{ctx.money(item.deduction.amount)} → {ctx.money(running)}"
+        text = f"-{ctx.money(item.deduction.amount)} → {ctx.money(running)}"  # the minus of format_money
         if item.field == "special_discount":
             out.special = text
         else:

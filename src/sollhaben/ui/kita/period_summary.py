@@ -172,7 +172,7 @@ class SummaryLayer(QWidget):
                 add([f"{title}: {line.name}{tier}", _quantity(line), ctx.money(line.unit_amount), ctx.money(line.gross),
                      hint], bold, tooltip=tip)
                 for deduction in line.deductions:
-                    add([f"− {deduction.name}", "", "", "−" + ctx.money(deduction.amount), ""], indent=1)
+                    add([f"− {deduction.name}", "", "", "-" + ctx.money(deduction.amount), ""], indent=1)
                 if line.deductions:
                     add(["= zu zahlen", "", "", ctx.money(line.net), ""], indent=1)
                 for payer in line.payers:
