@@ -12,7 +12,8 @@ def add_parser(sub) -> None:
     bank_sub = bank.add_subparsers(dest="bank_command", required=True)
     imp = bank_sub.add_parser("import", help="Zahlungseingänge einer camt-Datei zuordnen und buchen")
     imp.add_argument("file", metavar="DATEI")
-    imp.add_argument("--organization", metavar="ID|NAME", help="nötig, wenn es mehrere Organisationen gibt")
+    imp.add_argument("--organization", metavar="ID|NAME",
+                     help="bei mehreren Organisationen; ohne: die mit dem Konto (IBAN) der Datei")
     imp.add_argument("--preview", action="store_true", help="nur zeigen, was gebucht würde; nichts speichern")
 
 
@@ -27,9 +28,29 @@ def _print_lines(preview, country: str) -> None:
             target = f"– {line.note}" if line.note else ""
         day = format_date(line.booking_date) if line.booking_date else ""
         who = line.debtor_name or line.reference or line.text
-        amount = format_money(line.amount, country, with_currency=True)
-        sign = "" if line.credit else "−"
-        print(f"  {line.status.label:<18} {day:<10} {sign + amount:>15}  {who[:40]:<40} {target}")
+        # a debit as a negative amount, written like every amount (format_money: hyphen-minus)
+        amount = format_money(line.amount if line.credit else -line.amount, country, with_currency=True)
+        print(f"  {line.status.label:<18} {day:<10} {amount:>15}  {who[:40]:<40} {target}")
+
+
+def _organization(db, wanted: str | None, content: bytes, find_organization):
+    """--organization when given; else the only organization; else the one whose bank account the file
+    reports on (Acct/Id/IBAN) — when exactly one has it."""
+    if wanted is not None:
+        return find_organization(db, wanted)
+    try:
+        return find_organization(db, None)
+    except LookupError as exc:
+        from sollhaben.services.receivables.receiving_account import organizations_for_file, receiving_ibans
+
+        owners = organizations_for_file(db, content)
+        if len(owners) == 1:
+            print(f"Organisation: {owners[0].name} (Konto der Datei)")
+            return owners[0]
+        ibans = ", ".join(receiving_ibans(content))
+        if len(owners) > 1 or not ibans:
+            raise
+        raise LookupError(f"Das Konto der Datei ({ibans}) gehört keiner Organisation. {exc}") from None
 
 
 def run(db, args, find_organization) -> int:
@@ -45,7 +66,7 @@ def run(db, args, find_organization) -> int:
         return 1
     returns = 0
     try:
-        organization = find_organization(db, args.organization)
+        organization = _organization(db, args.organization, content, find_organization)
         if args.preview:
             preview = preview_import(db, organization.id, content, path.name)
             if preview.problems:
