@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from qrbill.bill import QRBill
 
 from sollhaben.domain.errors import ValidationError
@@ -145,3 +147,30 @@ def test_free_texts_copied_onto_the_bill_are_reduced_to_the_permitted_set():
     assert permitted_text("Łódź €", limit=4) == "Łódź"[:4]
     assert prepare_bill(bill(additional_information=permitted_text("Mahnung ✓ 1"))).payload.split("\r\n")[29] == \
         "Mahnung 1"
+
+
+_WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyzÄÖÜäöüéèàç -.,'", min_size=1, max_size=30).filter(str.strip)
+
+
+@given(name=_WORDS, street=st.one_of(st.just(""), _WORDS), number=st.sampled_from(["", "1", "12a"]),
+       minor=st.one_of(st.none(), st.integers(1, 99_999_999_999)),
+       with_debtor=st.booleans(), kind=st.sampled_from(["QRR", "SCOR", "NON"]),
+       info=st.one_of(st.just(""), _WORDS), language=st.sampled_from(["de", "fr", "it", "en"]))
+@settings(max_examples=150, deadline=None)
+def test_our_payload_is_the_qrbill_packages(name, street, number, minor, with_debtor, kind, info, language):
+    """The payload is written by us (speed); it must be the text the qrbill package writes."""
+    debtor = BillAddress(name, street, number, "8000", "Zürich", "CH") if with_debtor else None
+    account, reference = {"QRR": (QR_IBAN, QRR), "SCOR": (IBAN, SCOR), "NON": (IBAN, "")}[kind]
+    amount = None if minor is None else Money(minor, "CHF")
+    data = BillData(account, CREDITOR, amount, "CHF", debtor, reference, info, language)
+    prepared = prepare_bill(data)
+    package = QRBill(account=account.replace(" ", ""), creditor=_fields(CREDITOR),
+                     amount=None if amount is None else str(amount.amount), currency="CHF",
+                     debtor=None if debtor is None else _fields(debtor), reference_number=reference or None,
+                     additional_information=" ".join(info.split()), language=language)
+    assert prepared.payload == package.qr_data()
+
+
+def _fields(address: BillAddress) -> dict:
+    return {"name": address.name.strip(), "street": address.street.strip(), "house_num": address.house_number.strip(),
+            "pcode": address.postal_code, "city": address.town, "country": address.country}
