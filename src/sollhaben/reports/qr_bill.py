@@ -211,23 +211,42 @@ def _separation(pen: _Pen) -> None:
         c.restoreState()
 
 
+def _fixed_parts_form(canvas: Canvas, lang: str) -> str:
+    """What every slip of a language shows the same — white ground, separation lines with scissors,
+    the titles „Empfangsschein“, „Zahlteil“ and „Annahmestelle“ — drawn once per document as a form
+    XObject at the origin and placed for each bill (a print run of thousands writes it once)."""
+    name = f"sollhaben_qr_fixed_{lang}"
+    if canvas.hasForm(name):
+        return name
+    # the box reaches above the slip: the scissors sit on its top line
+    canvas.beginForm(name, 0, 0, SLIP_WIDTH * mm, (SLIP_HEIGHT + 5) * mm)
+    pen = _Pen(canvas, 0.0, 0.0)
+    canvas.setFillGray(1)
+    canvas.rect(0, 0, SLIP_WIDTH * mm, SLIP_HEIGHT * mm, stroke=0, fill=1)
+    canvas.setFillGray(0)
+    _separation(pen)
+    title = MARGIN * mm + ascent(BILL_BOLD, 11)
+    pen.text(MARGIN, title, LABELS["receipt"][lang], BILL_BOLD, 11)
+    pen.text(RECEIPT_WIDTH - MARGIN, ACCEPTANCE_TOP * mm + ascent(BILL_BOLD, 6), LABELS["acceptance"][lang],
+             BILL_BOLD, 6, right=True)
+    pen.text(PAYMENT_X, title, LABELS["payment_part"][lang], BILL_BOLD, 11)
+    canvas.drawText(pen.words)
+    canvas.endForm()
+    return name
+
+
 def draw_bill(canvas: Canvas, bill: PreparedBill, x: float = 0.0, y: float = 0.0) -> None:
     """Draw receipt and payment part with the slip's bottom-left corner at (x, y) points."""
     register_fonts()
     pen = _Pen(canvas, x, y)
     lang = bill.data.language
     canvas.saveState()
-    canvas.setFillGray(1)
-    canvas.rect(x, y, SLIP_WIDTH * mm, SLIP_HEIGHT * mm, stroke=0, fill=1)
-    canvas.setFillGray(0)
-    _separation(pen)
-    title = MARGIN * mm + ascent(BILL_BOLD, 11)
-    pen.text(MARGIN, title, LABELS["receipt"][lang], BILL_BOLD, 11)
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.doForm(_fixed_parts_form(canvas, lang))
+    canvas.restoreState()
     _information(pen, bill, receipt=True)
     _amount(pen, bill, receipt=True)
-    pen.text(RECEIPT_WIDTH - MARGIN, ACCEPTANCE_TOP * mm + ascent(BILL_BOLD, 6), LABELS["acceptance"][lang],
-             BILL_BOLD, 6, right=True)
-    pen.text(PAYMENT_X, title, LABELS["payment_part"][lang], BILL_BOLD, 11)
     _qr_code(pen, bill.payload)
     _amount(pen, bill, receipt=False)
     _information(pen, bill, receipt=False)
