@@ -24,17 +24,24 @@ from sollhaben.domain.formatting import format_date, format_number_minor
 from sollhaben.reports import letter_texts
 from sollhaben.reports.dunning_letter_texts import total_label
 from sollhaben.reports.fonts import LETTER_BOLD, LETTER_REGULAR, register_fonts, wrap
+from sollhaben.reports.kita_assessment_pdf import Words
 from sollhaben.reports.letter import (
+    BODY_BOTTOM,
+    BODY_BOTTOM_WITH_BILL,
     BODY_LEADING,
+    BODY_TOP_NEXT,
     DATE_LINE,
+    FOOTER,
     LEFT,
+    PAGE_HEIGHT,
     PAGE_WIDTH,
     RIGHT,
     TEXT_WIDTH,
     new_canvas,
 )
-from sollhaben.reports.letter_flow import FlowItem, Page, draw_pages, flow_with_bill, space
+from sollhaben.reports.letter_flow import FlowItem, Page, draw_rules, flow, put_page, space
 from sollhaben.reports.letter_model import Letter, Sender
+from sollhaben.reports.qr_bill import SLIP_HEIGHT, draw_bill
 from sollhaben.reports.qr_bill_data import PreparedBill
 
 Progress = Callable[[int, int], None]
@@ -166,17 +173,43 @@ def _house(letter: ReminderLetter) -> Letter:
 
 
 def layout(letter: ReminderLetter) -> list[Page]:
-    register_fonts()  # the items measure their texts
     items = _items(letter)
     subject_lines = len(wrap(letter.subject, LETTER_BOLD, 10.0, TEXT_WIDTH * mm)[:2]) or 1
     first_top = DATE_LINE + (3 + subject_lines) * LINE_GAP
-    return flow_with_bill(items, first_top, letter.bill is not None)
+    if letter.bill is not None:
+        pages = flow(items, first_top, BODY_BOTTOM_WITH_BILL)
+        if len(pages) == 1:
+            pages[0].bill = True
+            return pages
+    pages = flow(items, first_top, BODY_BOTTOM)
+    if letter.bill is not None:
+        last = pages[-1].items
+        if last and last[-1][0] + last[-1][1].extent <= BODY_BOTTOM_WITH_BILL:
+            pages[-1].bill = True
+        else:
+            pages.append(Page(bill=True))
+    return pages
 
 
 def draw_reminder(c: Canvas, letter: ReminderLetter) -> int:
     """Draw every page of one letter (each ended with showPage); returns the page count."""
     register_fonts()
-    return draw_pages(c, _house(letter), letter.sender.name, layout(letter), letter.bill)
+    house = _house(letter)
+    pages = layout(letter)
+    for number, page in enumerate(pages, start=1):
+        w = Words(c)
+        rules = put_page(c, w, house, letter.sender.name, number, page)
+        if page.bill and not page.items and number > 1:
+            w.put(LEFT, BODY_TOP_NEXT + 10, letter_texts.BILL_PAGE["de"], LETTER_BOLD)
+        footer = PAGE_HEIGHT - SLIP_HEIGHT - 4 if page.bill else FOOTER
+        w.put(PAGE_WIDTH - RIGHT, footer, letter_texts.PAGE["de"].format(page=number, pages=len(pages)), size=8,
+              right=True)
+        w.draw()
+        draw_rules(c, rules)
+        if page.bill:
+            draw_bill(c, letter.bill)
+        c.showPage()
+    return len(pages)
 
 
 def render_reminders(letters: Iterable[ReminderLetter], total: int | None = None, progress: Progress | None = None,

@@ -25,20 +25,28 @@ from sollhaben.reports import kita_assessment_texts as t
 from sollhaben.reports import letter_texts
 from sollhaben.reports.fonts import LETTER_BOLD, LETTER_REGULAR, register_fonts, wrap
 from sollhaben.reports.kita_assessment_model import AssessmentChild, AssessmentLine, FeeAssessment
+from sollhaben.reports.kita_assessment_pdf import Words
 from sollhaben.reports.letter import (
+    BODY_BOTTOM,
+    BODY_BOTTOM_WITH_BILL,
     BODY_LEADING,
+    BODY_TOP_NEXT,
     DATE_LINE,
+    FOOTER,
     LEFT,
+    PAGE_HEIGHT,
     PAGE_WIDTH,
     RIGHT,
     TEXT_WIDTH,
     new_canvas,
 )
 from sollhaben.reports.letter_flow import FlowItem as _Item
-from sollhaben.reports.letter_flow import draw_pages, flow_with_bill
+from sollhaben.reports.letter_flow import draw_rules, put_page
 from sollhaben.reports.letter_flow import Page as _Page
+from sollhaben.reports.letter_flow import flow as _flow
 from sollhaben.reports.letter_flow import space as _space
 from sollhaben.reports.letter_model import Letter
+from sollhaben.reports.qr_bill import SLIP_HEIGHT, draw_bill
 
 Progress = Callable[[int, int], None]
 
@@ -206,17 +214,43 @@ def _letter(a: FeeAssessment) -> Letter:
 def layout(a: FeeAssessment) -> list[_Page]:
     """The pages of one letter. A bill goes to the foot of page 1 when everything fits above it,
     else to the foot of the last page when its text ends above the slip, else on a page of its own."""
-    register_fonts()  # the items measure their texts
     items = _items(a)
     subject_lines = len(wrap(t.subject(a.from_month), LETTER_BOLD, 10.0, TEXT_WIDTH * mm)[:2]) or 1
     first_top = DATE_LINE + (3 + subject_lines) * LINE_GAP
-    return flow_with_bill(items, first_top, a.bill is not None)
+    if a.bill is not None:
+        pages = _flow(items, first_top, BODY_BOTTOM_WITH_BILL)
+        if len(pages) == 1:
+            pages[0].bill = True
+            return pages
+    pages = _flow(items, first_top, BODY_BOTTOM)
+    if a.bill is not None:
+        last = pages[-1].items
+        if last and last[-1][0] + last[-1][1].extent <= BODY_BOTTOM_WITH_BILL:
+            pages[-1].bill = True  # the foot of the last page is free
+        else:
+            pages.append(_Page(bill=True))
+    return pages
 
 
 def draw_assessment(c: Canvas, a: FeeAssessment) -> int:
     """Draw every page of one letter (each ended with showPage); returns the page count."""
     register_fonts()
-    return draw_pages(c, _letter(a), a.sender.name, layout(a), a.bill)
+    letter = _letter(a)
+    pages = layout(a)
+    for number, page in enumerate(pages, start=1):
+        w = Words(c)
+        rules = put_page(c, w, letter, a.sender.name, number, page)
+        if page.bill and not page.items and number > 1:
+            w.put(LEFT, BODY_TOP_NEXT + 10, letter_texts.BILL_PAGE["de"], LETTER_BOLD)
+        footer = PAGE_HEIGHT - SLIP_HEIGHT - 4 if page.bill else FOOTER
+        w.put(PAGE_WIDTH - RIGHT, footer, letter_texts.PAGE["de"].format(page=number, pages=len(pages)), size=8,
+              right=True)
+        w.draw()
+        draw_rules(c, rules)
+        if page.bill:
+            draw_bill(c, a.bill)
+        c.showPage()
+    return len(pages)
 
 
 def render_assessments(assessments: Iterable[FeeAssessment], total: int | None = None,

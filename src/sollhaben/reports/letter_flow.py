@@ -8,16 +8,9 @@ from dataclasses import dataclass, field
 
 from reportlab.lib.units import mm
 
-from sollhaben.reports import letter_texts
-from sollhaben.reports.fonts import LETTER_BOLD, LETTER_REGULAR
-from sollhaben.reports.kita_assessment_pdf import Words
+from sollhaben.reports.fonts import LETTER_REGULAR
 from sollhaben.reports.kita_assessment_pdf import width as string_width
-from sollhaben.reports.letter import (
-    BODY_BOTTOM, BODY_BOTTOM_WITH_BILL, BODY_TOP_NEXT, FOOTER, LEFT, PAGE_HEIGHT, PAGE_WIDTH, RIGHT, first_page_head,
-    y_from_top,
-)
-from sollhaben.reports.qr_bill import SLIP_HEIGHT, draw_bill
-from sollhaben.reports.qr_bill_data import PreparedBill
+from sollhaben.reports.letter import BODY_BOTTOM, BODY_TOP_NEXT, LEFT, first_page_head, y_from_top
 
 ROW_SIZE = 9.0  # pt, the table rows of the module letters
 
@@ -111,41 +104,3 @@ def draw_rules(canvas, rules: list[Rule]) -> None:
     for x1, x2, y, width in rules:
         canvas.setLineWidth(width)
         canvas.line(x1 * mm, y_from_top(y), x2 * mm, y_from_top(y))
-
-
-def flow_with_bill(items: list[FlowItem], first_top: float, has_bill: bool) -> list[Page]:
-    """The pages of a letter that may carry a QR-bill: the bill goes to the foot of page 1 when
-    everything fits above it, else to the foot of the last page when its text ends above the slip,
-    else on a page of its own."""
-    if has_bill:
-        pages = flow(items, first_top, BODY_BOTTOM_WITH_BILL)
-        if len(pages) == 1:
-            pages[0].bill = True
-            return pages
-    pages = flow(items, first_top, BODY_BOTTOM)
-    if has_bill:
-        last = pages[-1].items
-        if last and last[-1][0] + last[-1][1].extent <= BODY_BOTTOM_WITH_BILL:
-            pages[-1].bill = True  # the foot of the last page is free
-        else:
-            pages.append(Page(bill=True))
-    return pages
-
-
-def draw_pages(canvas, letter, sender_name: str, pages: list[Page], bill: PreparedBill | None) -> int:
-    """Draw every page of one module letter (each ended with showPage): head, placed items, page
-    number, the bill where the layout put it. Returns the page count."""
-    for number, page in enumerate(pages, start=1):
-        words = Words(canvas)
-        rules = put_page(canvas, words, letter, sender_name, number, page)
-        if page.bill and not page.items and number > 1:
-            words.put(LEFT, BODY_TOP_NEXT + 10, letter_texts.BILL_PAGE["de"], LETTER_BOLD)
-        footer = PAGE_HEIGHT - SLIP_HEIGHT - 4 if page.bill else FOOTER
-        words.put(PAGE_WIDTH - RIGHT, footer, letter_texts.PAGE["de"].format(page=number, pages=len(pages)), size=8,
-                  right=True)
-        words.draw()
-        draw_rules(canvas, rules)
-        if page.bill and bill is not None:
-            draw_bill(canvas, bill)
-        canvas.showPage()
-    return len(pages)

@@ -19,7 +19,6 @@ from reportlab.lib.units import mm
 from sollhaben.domain.money import Money
 from sollhaben.domain.months import Month
 from sollhaben.reports import kita_assessment as report
-from sollhaben.reports import letter_flow
 from sollhaben.reports.kita_assessment_model import (
     AssessmentChild,
     AssessmentLine,
@@ -233,14 +232,14 @@ def test_the_bill_goes_to_page_one_when_everything_fits_else_to_the_last_page_or
     mother = fee_assessment.assessment_for(db, f.facility, f.mother, MARCH, today=TODAY)
     pages = report.layout(mother)  # two pages of text; the second ends high enough for the slip
     assert [p.bill for p in pages] == [False, True] and pages[-1].items
-    assert max(y + item.extent for y, item in pages[-1].items) <= letter_flow.BODY_BOTTOM_WITH_BILL
+    assert max(y + item.extent for y, item in pages[-1].items) <= report.BODY_BOTTOM_WITH_BILL
     father = fee_assessment.assessment_for(db, f.facility, f.father, MARCH, today=TODAY)
     pages = report.layout(father)  # one full page of text: the slip gets a page of its own
     assert [p.bill for p in pages] == [False, True] and not pages[-1].items
     pdf = report.render_assessment(father)
     assert "QR-Rechnung" in page_texts(pdf)[1] and "Seite 2 von 2" in page_texts(pdf)[1]
     assert len(qr_codes(pdf, 1)) == 1
-    monkeypatch.setattr(letter_flow, "BODY_BOTTOM_WITH_BILL", 272.0)  # a slip that leaves room for everything
+    monkeypatch.setattr(report, "BODY_BOTTOM_WITH_BILL", 272.0)  # a slip that leaves room for everything
     [only] = report.layout(father)
     assert only.bill
 
@@ -279,5 +278,5 @@ def test_the_fast_text_writer_writes_what_reportlabs_text_object_writes(monkeypa
 
     letters = [many_children(1), many_children(3), many_children(1, "CH"), many_children(12)]
     fast = report.render_assessments(letters)
-    monkeypatch.setattr(letter_flow, "Words", letter._Words)  # the pages are drawn there
+    monkeypatch.setattr(report, "Words", letter._Words)
     assert report.render_assessments(letters) == fast
